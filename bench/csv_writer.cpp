@@ -1,0 +1,70 @@
+#include "csv_writer.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "result_columns.hpp"
+
+namespace cubench {
+
+std::string csv_quote(std::string_view cell) {
+  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(cell);
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+std::string csv_line(const std::vector<std::string>& cells) {
+  std::string line;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) line += ',';
+    line += csv_quote(cells[i]);
+  }
+  return line;
+}
+
+csv_appender::csv_appender(std::string path, const std::vector<std::string>& header) : path_(std::move(path)) {
+  file_ = std::fopen(path_.c_str(), "a");
+  if (file_ == nullptr) throw std::runtime_error(path_ + ": cannot open for writing: " + std::strerror(errno));
+  if (std::ftell(file_) == 0) append(header);
+}
+
+csv_appender::~csv_appender() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+void csv_appender::append(const std::vector<std::string>& cells) {
+  const std::string line = csv_line(cells) + "\n";
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
+    throw std::runtime_error(path_ + ": write failed: " + std::strerror(errno));
+}
+
+std::vector<std::string> results_header() {
+  std::vector<std::string> header{"schema_version"};
+  for (const auto& column : result_columns()) header.emplace_back(column.name);
+  return header;
+}
+
+std::vector<std::string> results_row(const result_record& record) {
+  std::vector<std::string> row{std::to_string(results_schema_version)};
+  for (const auto& column : result_columns()) row.push_back(format_field(record, column.field));
+  return row;
+}
+
+std::vector<std::string> samples_header() {
+  return {sample_column_names().begin(), sample_column_names().end()};
+}
+
+std::vector<std::string> samples_row(const sample_record& sample) {
+  return {std::to_string(results_schema_version), sample.run_id,
+          sample.case_id,                          sample.toolkit,
+          sample.gpu_uuid,                         std::to_string(sample.sample_index),
+          format_double(sample.time_ms)};
+}
+
+}  // namespace cubench

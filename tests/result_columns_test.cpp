@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "csv_writer.hpp"
+#include "result_columns.hpp"
+
+namespace cubench {
+namespace {
+
+TEST(csv_quote, leaves_plain_cells_alone) { EXPECT_EQ(csv_quote("cublas"), "cublas"); }
+
+TEST(csv_quote, quotes_commas_quotes_and_line_breaks) {
+  EXPECT_EQ(csv_quote("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_quote("two\nlines"), "\"two\nlines\"");
+}
+
+TEST(format_double, round_trips_shortest) {
+  EXPECT_EQ(format_double(0.5), "0.5");
+  EXPECT_EQ(format_double(1e-7), "1e-07");
+  const double third = 1.0 / 3.0;
+  EXPECT_EQ(std::strtod(format_double(third).c_str(), nullptr), third);
+}
+
+TEST(result_columns, names_are_unique_and_start_with_identity) {
+  const auto& columns = result_columns();
+  ASSERT_FALSE(columns.empty());
+  EXPECT_EQ(columns.front().name, "run_id");
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    for (std::size_t j = i + 1; j < columns.size(); ++j) EXPECT_NE(columns[i].name, columns[j].name);
+}
+
+TEST(result_columns, every_field_round_trips_through_text) {
+  result_record in;
+  in.case_id = "gemm/cublas/gemm_ex/bf16/k=64;m=16;n=8";
+  in.gpu_index = 3;
+  in.status = case_status::incorrect;
+  in.reason = "norm_rel_err 0.2 > 0.01, \"quoted\"";
+  in.median_ms = 0.0123456789;
+  in.nan_count = 5'000'000'000LL;
+  in.clock_flag = true;
+  result_record out;
+  for (const auto& column : result_columns()) {
+    const std::string text = format_field(in, column.field);
+    EXPECT_EQ(parse_field(text, out, column.field), "") << column.name;
+  }
+  EXPECT_EQ(out.case_id, in.case_id);
+  EXPECT_EQ(out.gpu_index, 3);
+  EXPECT_EQ(out.status, case_status::incorrect);
+  EXPECT_EQ(out.reason, in.reason);
+  EXPECT_EQ(out.median_ms, in.median_ms);
+  EXPECT_EQ(out.nan_count, 5'000'000'000LL);
+  EXPECT_EQ(out.clock_flag, true);
+  EXPECT_FALSE(out.mean_ms.has_value());
+}
+
+TEST(result_columns, parse_errors_say_what_was_expected) {
+  result_record record;
+  EXPECT_EQ(parse_field("fast", record, &result_record::median_ms), "expected a number, found 'fast'");
+  EXPECT_EQ(parse_field("1.5", record, &result_record::samples), "expected an integer, found '1.5'");
+  EXPECT_EQ(parse_field("maybe", record, &result_record::clock_flag), "expected 0 or 1, found 'maybe'");
+  EXPECT_NE(parse_field("great", record, &result_record::status), "");
+}
+
+TEST(results_row, matches_header_width) {
+  EXPECT_EQ(results_row(result_record{}).size(), results_header().size());
+  EXPECT_EQ(samples_row(sample_record{}).size(), samples_header().size());
+}
+
+}  // namespace
+}  // namespace cubench
