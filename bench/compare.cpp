@@ -1,0 +1,602 @@
+#include "compare.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "driver_requirements.hpp"
+#include "result_columns.hpp"
+#include "statistics.hpp"
+#include "version_parsing.hpp"
+
+namespace cubench {
+namespace {
+
+constexpr std::array<std::pair<finding, std::string_view>, 14> finding_names{{
+    {finding::incorrect, "incorrect"},
+    {finding::failed, "failed"},
+    {finding::slower, "slower"},
+    {finding::mismatch, "mismatch"},
+    {finding::incompatible, "incompatible"},
+    {finding::missing, "missing"},
+    {finding::drift, "drift"},
+    {finding::ambiguous, "ambiguous"},
+    {finding::throttled, "throttled"},
+    {finding::ptx_jit, "ptx_jit"},
+    {finding::minor_compat, "minor_compat"},
+    {finding::added, "added"},
+    {finding::faster, "faster"},
+    {finding::bitwise_changed, "bitwise_changed"},
+}};
+
+// The pairing key as one string; the unit separator between parts cannot occur in what runners write.
+std::string key_string(const result_record& r) {
+  std::string key;
+  for (const std::string* part : {&r.family, &r.impl, &r.variant, &r.dtype, &r.params, &r.gpu_name}) {
+    key += *part;
+    key += '\x1f';
+  }
+  return key;
+}
+
+case_key key_of(const result_record& r) { return {r.family, r.impl, r.variant, r.dtype, r.params, r.gpu_name}; }
+
+bool is_failure(case_status s) {
+  return s == case_status::failed || s == case_status::crashed || s == case_status::timed_out ||
+         s == case_status::out_of_memory;
+}
+
+// Passed and incorrect cases ran to the end: they have timings and an output to check.
+bool ran_to_completion(case_status s) { return s == case_status::passed || s == case_status::incorrect; }
+
+// A row's place: which input and which row of it.
+struct row_ref {
+  std::size_t input = 0;
+  std::size_t row = 0;
+};
+
+// A paired comparison whose timing is still to be decided.
+struct timing_job {
+  std::size_t comparison = 0;
+  row_ref baseline;
+  row_ref candidate;
+};
+
+// The rows of one side, in file order, and where each case key is.
+struct side_rows {
+  std::vector<row_ref> order;
+  std::unordered_map<std::string, row_ref> by_key;
+};
+
+class comparer {
+ public:
+  explicit comparer(compare_report& report) : report_(report), options_(report.options) {}
+
+  void run() {
+    assign_sides();
+    choose_baseline();
+    const side_rows& base = rows_[report_.baseline];
+    for (std::size_t c = 0; c < report_.sides.size(); ++c) {
+      if (c == report_.baseline) continue;
+      const side_rows& cand = rows_[c];
+      for (const row_ref& b : base.order) {
+        const result_record& row = record(b);
+        const auto found = cand.by_key.find(key_string(row));
+        if (found == cand.by_key.end())
+          add_unpaired(c, b, finding::missing);
+        else
+          add_paired(c, b, found->second);
+      }
+      for (const row_ref& r : cand.order) {
+        if (base.by_key.count(key_string(record(r))) == 0) add_unpaired(c, r, finding::added);
+      }
+    }
+    finish_timings();
+    note_samples_coverage();
+    sort_comparisons();
+    summarise_geomeans();
+  }
+
+ private:
+  const result_record& record(row_ref r) const { return report_.inputs[r.input].results.records[r.row]; }
+  unsigned line_of(row_ref r) const { return report_.inputs[r.input].results.lines[r.row]; }
+  const std::string& path_of(row_ref r) const { return report_.inputs[r.input].results.path; }
+  const std::string& label(std::size_t side) const { return report_.sides[side].label; }
+
+  void assign_sides() {
+    std::map<std::pair<std::string, std::string>, std::size_t> side_of;
+    for (std::size_t i = 0; i < report_.inputs.size(); ++i) {
+      const auto& records = report_.inputs[i].results.records;
+      for (std::size_t j = 0; j < records.size(); ++j) {
+        const auto id = std::make_pair(records[j].toolkit, records[j].run_id);
+        auto [it, inserted] = side_of.emplace(id, report_.sides.size());
+        if (inserted) {
+          report_.sides.push_back({records[j].toolkit, records[j].toolkit, records[j].run_id});
+          rows_.emplace_back();
+        }
+        side_rows& side = rows_[it->second];
+        const row_ref ref{i, j};
+        auto [existing, fresh] = side.by_key.emplace(key_string(records[j]), ref);
+        if (fresh) {
+          side.order.push_back(ref);
+        } else {
+          report_.input_notes.push_back(path_of(ref) + ":" + std::to_string(line_of(ref)) + ": case " +
+                                        records[j].case_id + " on " + records[j].gpu_name +
+                                        " repeats the one on " + path_of(existing->second) + ":" +
+                                        std::to_string(line_of(existing->second)) +
+                                        " for the same toolkit and run; only the first is compared");
+        }
+      }
+    }
+    std::map<std::string, int> runs_per_toolkit;
+    for (const auto& s : report_.sides) ++runs_per_toolkit[s.toolkit];
+    for (auto& s : report_.sides)
+      if (runs_per_toolkit[s.toolkit] > 1) s.label = s.toolkit + "@" + s.run_id;
+  }
+
+  void choose_baseline() {
+    if (report_.sides.size() < 2) {
+      throw input_error("expected at least two toolkits or runs to compare, found " +
+                        (report_.sides.empty() ? std::string("no result rows") : "only " + label(0)));
+    }
+    if (options_.baseline.empty()) return;
+    for (auto matches : {&compare_side::label, &compare_side::toolkit}) {
+      for (std::size_t i = 0; i < report_.sides.size(); ++i) {
+        if (report_.sides[i].*matches == options_.baseline) {
+          report_.baseline = i;
+          return;
+        }
+      }
+    }
+    std::string known;
+    for (const auto& s : report_.sides) known += (known.empty() ? "" : ", ") + s.label;
+    throw input_error("--baseline: expected one of " + known + ", found '" + options_.baseline + "'");
+  }
+
+  void add_unpaired(std::size_t candidate, row_ref ref, finding f) {
+    const result_record& row = record(ref);
+    case_comparison c;
+    c.key = key_of(row);
+    c.case_id = row.case_id;
+    c.candidate = candidate;
+    if (f == finding::missing) {
+      c.baseline_row = &row;
+      c.notes.push_back("only in the baseline " + label(report_.baseline) + " (" + path_of(ref) + ":" +
+                        std::to_string(line_of(ref)) + "), not in " + label(candidate));
+    } else {
+      c.candidate_row = &row;
+      c.notes.push_back("only in " + label(candidate) + " (" + path_of(ref) + ":" + std::to_string(line_of(ref)) +
+                        "), not in the baseline " + label(report_.baseline));
+    }
+    c.findings.push_back(f);
+    report_.comparisons.push_back(std::move(c));
+  }
+
+  // The samples of a row, or null when its input has no samples for it.
+  const std::vector<double>* samples_of(row_ref ref) const {
+    const auto& samples = report_.inputs[ref.input].samples;
+    const auto found = samples.find(sample_series_key(record(ref)));
+    return found == samples.end() ? nullptr : &found->second;
+  }
+
+  // A side's median and interval for the fallback: the row's own, else the samples' order statistics.
+  static bool fallback_interval(const result_record& row, const std::vector<double>* samples, double& median_ms,
+                                double& low, double& high) {
+    const bool have_samples = samples != nullptr && !samples->empty();
+    if (row.median_ms && *row.median_ms > 0.0)
+      median_ms = *row.median_ms;
+    else if (have_samples)
+      median_ms = median(*samples);
+    else
+      return false;
+    if (row.ci_low_ms && row.ci_high_ms && *row.ci_low_ms > 0.0 && *row.ci_high_ms >= *row.ci_low_ms) {
+      low = *row.ci_low_ms;
+      high = *row.ci_high_ms;
+    } else if (have_samples) {
+      const auto interval = median_confidence_interval(*samples);
+      low = interval.low;
+      high = interval.high;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  void compare_time(case_comparison& c, row_ref b, row_ref r) {
+    const result_record& base = record(b);
+    const result_record& cand = record(r);
+    if (!ran_to_completion(base.status) || !ran_to_completion(cand.status)) return;
+    const std::vector<double>* base_samples = samples_of(b);
+    const std::vector<double>* cand_samples = samples_of(r);
+    note_sample_count(c, "baseline", b, base_samples);
+    note_sample_count(c, "candidate", r, cand_samples);
+    const std::size_t nb = base_samples ? base_samples->size() : 0;
+    const std::size_t nc = cand_samples ? cand_samples->size() : 0;
+    if (nb >= options_.min_samples && nc >= options_.min_samples) {
+      c.time = compare_samples(*base_samples, *cand_samples, options_, seed_from_text(c.case_id));
+      return;
+    }
+    double bm = 0, bl = 0, bh = 0, cm = 0, cl = 0, ch = 0;
+    const bool base_ok = fallback_interval(base, base_samples, bm, bl, bh);
+    const bool cand_ok = fallback_interval(cand, cand_samples, cm, cl, ch);
+    if (!base_ok || !cand_ok) {
+      c.notes.push_back(std::string("no timing to compare on the ") + (base_ok ? "candidate" : "baseline") +
+                        " side (no samples and no median with an interval)");
+      return;
+    }
+    c.time = compare_intervals(bm, bl, bh, cm, cl, ch, options_);
+    c.time.baseline_samples = nb;
+    c.time.candidate_samples = nc;
+    auto count = [&](std::size_t n, row_ref ref) {
+      return report_.inputs[ref.input].samples_path.empty() ? std::string("no samples file")
+                                                            : std::to_string(n) + " samples";
+    };
+    c.notes.push_back("decided by interval overlap: the baseline has " + count(nb, b) + ", the candidate " +
+                      count(nc, r) + " (the U test needs " + std::to_string(options_.min_samples) + " a side)");
+  }
+
+  void note_sample_count(case_comparison& c, const char* side, row_ref ref, const std::vector<double>* samples) {
+    const result_record& row = record(ref);
+    const std::size_t found = samples ? samples->size() : 0;
+    if (report_.inputs[ref.input].samples_path.empty() || !row.samples ||
+        static_cast<std::size_t>(*row.samples) == found)
+      return;
+    c.notes.push_back(std::string(side) + " row says " + std::to_string(*row.samples) + " samples, " +
+                      report_.inputs[ref.input].samples_path + " has " + std::to_string(found));
+  }
+
+  void compare_numerics(case_comparison& c, const result_record& base, const result_record& cand) {
+    if (cand.status == case_status::incorrect) {
+      c.findings.push_back(finding::incorrect);
+      c.notes.push_back("candidate status incorrect" + (cand.reason.empty() ? "" : ": " + cand.reason));
+    }
+    const std::array<std::pair<const char*, const std::optional<std::int64_t>*>, 3> counts{
+        {{"nan_count", &cand.nan_count}, {"inf_count", &cand.inf_count}, {"unwritten_count", &cand.unwritten_count}}};
+    for (const auto& [name, value] : counts) {
+      if (*value && **value > 0) {
+        c.findings.push_back(finding::incorrect);
+        c.notes.push_back(std::string("candidate ") + name + " " + std::to_string(**value));
+      }
+    }
+    const auto& err = cand.norm_rel_err;
+    if (err && cand.tolerance && (!std::isfinite(*err) || *err > *cand.tolerance) &&
+        cand.status != case_status::incorrect) {
+      c.findings.push_back(finding::incorrect);
+      c.notes.push_back("candidate norm_rel_err " + format_double(*err) + " exceeds tolerance " +
+                        format_double(*cand.tolerance));
+    }
+    if (base.status == case_status::incorrect)
+      c.notes.push_back("baseline status incorrect" + (base.reason.empty() ? "" : ": " + base.reason));
+
+    const auto& base_err = base.norm_rel_err;
+    if (err && base_err && std::isfinite(*err) && std::isfinite(*base_err)) {
+      if (*base_err > 0.0) c.error_growth = *err / *base_err;
+      const bool within = !cand.tolerance || *err <= *cand.tolerance;
+      const bool grew = *base_err > 0.0 ? *err > options_.drift_factor * *base_err : *err > 0.0;
+      if (grew && within) {
+        c.findings.push_back(finding::drift);
+        c.notes.push_back("norm_rel_err grew from " + format_double(*base_err) + " to " + format_double(*err) +
+                          ", more than " + format_double(options_.drift_factor) + "x, still within tolerance");
+      }
+    }
+    if (!base.output_hash.empty() && !cand.output_hash.empty() && base.output_hash != cand.output_hash) {
+      c.findings.push_back(finding::bitwise_changed);
+      c.notes.push_back("output hash " + base.output_hash + " -> " + cand.output_hash);
+    }
+  }
+
+  void compare_provenance(case_comparison& c, const char* side, const result_record& row) {
+    if (!row.library_built_version.empty() && !row.library_loaded_version.empty() &&
+        !library_versions_match(row.library_built_version, row.library_loaded_version)) {
+      c.findings.push_back(finding::mismatch);
+      c.notes.push_back(std::string(side) + " " + (row.library.empty() ? "library" : row.library) + " built against " +
+                        row.library_built_version + ", loaded " + row.library_loaded_version +
+                        (row.library_path.empty() ? "" : " from " + row.library_path));
+    }
+    if (row.binary_kind == "ptx_jit") {
+      c.findings.push_back(finding::ptx_jit);
+      c.notes.push_back(std::string(side) + " ran PTX JIT-compiled for compute capability " + row.compute_capability +
+                        " (no SASS for this GPU)");
+    }
+    if (row.clock_flag.value_or(false)) {
+      c.findings.push_back(finding::throttled);
+      std::string note = std::string(side) + " ran throttled";
+      if (!row.throttle_reasons.empty()) note += " (" + row.throttle_reasons + ")";
+      if (row.sm_clock_mhz && row.sm_clock_max_mhz)
+        note += ", SM clock " + std::to_string(*row.sm_clock_mhz) + " of " + std::to_string(*row.sm_clock_max_mhz) +
+                " MHz";
+      c.notes.push_back(note);
+    }
+    const driver_check check = check_driver(row.toolkit, row.driver_version);
+    if (check.support == driver_support::unsupported) {
+      c.findings.push_back(finding::incompatible);
+      c.notes.push_back(std::string(side) + " driver " + row.driver_version + " is older than " + check.required +
+                        ", the minimum for any CUDA " + row.toolkit.substr(0, row.toolkit.find('.')) + ".x");
+    } else if (check.support == driver_support::minor_compatibility) {
+      c.findings.push_back(finding::minor_compat);
+      c.notes.push_back(std::string(side) + " driver " + row.driver_version + " is older than " + check.required +
+                        ", the minimum for CUDA " + row.toolkit +
+                        ": runs by minor-version compatibility, with reduced features");
+    }
+  }
+
+  void add_paired(std::size_t candidate, row_ref b, row_ref r) {
+    const result_record& base = record(b);
+    const result_record& cand = record(r);
+    case_comparison c;
+    c.key = key_of(cand);
+    c.case_id = cand.case_id;
+    c.candidate = candidate;
+    c.baseline_row = &base;
+    c.candidate_row = &cand;
+
+    if (is_failure(cand.status)) {
+      c.findings.push_back(finding::failed);
+      c.notes.push_back("candidate " + std::string(to_string(cand.status)) +
+                        (cand.reason.empty() ? "" : ": " + cand.reason));
+    } else if (cand.status != case_status::passed && cand.status != case_status::incorrect) {
+      c.notes.push_back("candidate " + std::string(to_string(cand.status)) +
+                        (cand.reason.empty() ? "" : ": " + cand.reason));
+    }
+    if (base.status != case_status::passed && base.status != case_status::incorrect)
+      c.notes.push_back("baseline " + std::string(to_string(base.status)) +
+                        (base.reason.empty() ? "" : ": " + base.reason));
+
+    for (auto [field, name] : {std::pair{&result_record::timing_mode, "timing_mode"},
+                               std::pair{&result_record::cache_mode, "cache_mode"}}) {
+      if (base.*field != cand.*field)
+        c.notes.push_back(std::string(name) + " differs: " + base.*field + " vs " + cand.*field);
+    }
+
+    if (ran_to_completion(cand.status)) compare_numerics(c, base, cand);
+    compare_provenance(c, "baseline", base);
+    compare_provenance(c, "candidate", cand);
+    timing_jobs_.push_back({report_.comparisons.size(), b, r});
+    report_.comparisons.push_back(std::move(c));
+  }
+
+  void finish_timing(const timing_job& job) {
+    case_comparison& c = report_.comparisons[job.comparison];
+    compare_time(c, job.baseline, job.candidate);
+    if (c.time.verdict == time_verdict::slower) c.findings.push_back(finding::slower);
+    if (c.time.verdict == time_verdict::faster) c.findings.push_back(finding::faster);
+    if (c.time.verdict == time_verdict::ambiguous) c.findings.push_back(finding::ambiguous);
+    std::sort(c.findings.begin(), c.findings.end());
+    c.findings.erase(std::unique(c.findings.begin(), c.findings.end()), c.findings.end());
+  }
+
+  // The statistics dominate the run time and each comparison's are its own (the bootstrap is seeded by the case),
+  // so they are spread over the cores; the results do not depend on how.
+  void finish_timings() {
+    const std::size_t workers =
+        std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), timing_jobs_.size() / 64));
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(workers);
+    auto work = [&](std::size_t worker) {
+      try {
+        for (std::size_t i = next++; i < timing_jobs_.size(); i = next++) finish_timing(timing_jobs_[i]);
+      } catch (...) {
+        errors[worker] = std::current_exception();
+        next = timing_jobs_.size();
+      }
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+    work(0);
+    for (auto& t : threads) t.join();
+    for (const auto& error : errors)
+      if (error) std::rethrow_exception(error);
+  }
+
+  // Samples without a results row, and inputs without samples, are said, not passed over.
+  void note_samples_coverage() {
+    for (const auto& input : report_.inputs) {
+      if (input.samples_path.empty()) {
+        report_.input_notes.push_back(input.source + ": no samples file next to " + input.results.path +
+                                      "; time verdicts use the rows' intervals");
+        continue;
+      }
+      std::unordered_set<std::string> row_keys;
+      for (const auto& r : input.results.records) row_keys.insert(sample_series_key(r));
+      const auto orphans = std::count_if(input.samples.begin(), input.samples.end(),
+                                         [&](const auto& series) { return row_keys.count(series.first) == 0; });
+      if (orphans > 0)
+        report_.input_notes.push_back(input.samples_path + ": " + std::to_string(orphans) +
+                                      " sample series have no row in " + input.results.path);
+    }
+  }
+
+  void sort_comparisons() {
+    const std::size_t none = all_findings().size();
+    auto severity = [none](const case_comparison& c) {
+      return c.findings.empty() ? none : static_cast<std::size_t>(c.findings.front());
+    };
+    auto magnitude = [](const case_comparison& c) { return c.time.ratio ? std::fabs(std::log(*c.time.ratio)) : 0.0; };
+    std::sort(report_.comparisons.begin(), report_.comparisons.end(),
+              [&](const case_comparison& a, const case_comparison& b) {
+                const auto sa = severity(a);
+                const auto sb = severity(b);
+                if (sa != sb) return sa < sb;
+                const double ma = magnitude(a);
+                const double mb = magnitude(b);
+                if (ma != mb) return ma > mb;
+                return std::tie(a.key.family, a.key.impl, a.key.variant, a.key.dtype, a.key.params, a.key.gpu_name,
+                                a.candidate) < std::tie(b.key.family, b.key.impl, b.key.variant, b.key.dtype,
+                                                        b.key.params, b.key.gpu_name, b.candidate);
+              });
+  }
+
+  void summarise_geomeans() {
+    std::map<std::tuple<std::size_t, std::string, std::string>, std::vector<double>> groups;
+    for (const auto& c : report_.comparisons)
+      if (c.time.ratio && c.time.verdict != time_verdict::not_compared)
+        groups[{c.candidate, c.key.gpu_name, c.key.family}].push_back(*c.time.ratio);
+    for (const auto& [group, ratios] : groups) {
+      const auto& [candidate, gpu, family] = group;
+      report_.geomeans.push_back({family, candidate, gpu, ratios.size(), geometric_mean(ratios)});
+    }
+  }
+
+  compare_report& report_;
+  const compare_options& options_;
+  std::vector<side_rows> rows_;
+  std::vector<timing_job> timing_jobs_;
+};
+
+}  // namespace
+
+const std::vector<finding>& all_findings() {
+  static const std::vector<finding> findings = [] {
+    std::vector<finding> all;
+    for (const auto& [f, name] : finding_names) all.push_back(f);
+    return all;
+  }();
+  return findings;
+}
+
+std::string_view to_string(finding f) {
+  for (const auto& [value, name] : finding_names)
+    if (value == f) return name;
+  return "unknown";
+}
+
+std::optional<finding> parse_finding(std::string_view text) {
+  for (const auto& [value, name] : finding_names)
+    if (name == text) return value;
+  return std::nullopt;
+}
+
+std::string_view to_string(time_verdict v) {
+  switch (v) {
+    case time_verdict::same: return "same";
+    case time_verdict::faster: return "faster";
+    case time_verdict::slower: return "slower";
+    case time_verdict::ambiguous: return "ambiguous";
+    case time_verdict::not_compared: return "not_compared";
+  }
+  return "not_compared";
+}
+
+std::string_view to_string(time_method m) {
+  switch (m) {
+    case time_method::u_test_exact: return "u_test_exact";
+    case time_method::u_test_normal: return "u_test_normal";
+    case time_method::interval_overlap: return "interval_overlap";
+    case time_method::none: return "none";
+  }
+  return "none";
+}
+
+std::size_t compare_report::count(finding f) const {
+  return static_cast<std::size_t>(std::count_if(comparisons.begin(), comparisons.end(), [f](const auto& c) {
+    return std::find(c.findings.begin(), c.findings.end(), f) != c.findings.end();
+  }));
+}
+
+time_comparison compare_samples(const std::vector<double>& baseline, const std::vector<double>& candidate,
+                                const compare_options& options, std::uint64_t seed) {
+  time_comparison t;
+  t.baseline_samples = baseline.size();
+  t.candidate_samples = candidate.size();
+  const auto test = mann_whitney_u(candidate, baseline);
+  const auto interval = median_ratio_bootstrap(baseline, candidate, seed, options.bootstrap_resamples);
+  t.method = test.exact ? time_method::u_test_exact : time_method::u_test_normal;
+  t.baseline_median_ms = median(baseline);
+  t.candidate_median_ms = median(candidate);
+  t.ratio = interval.ratio;
+  t.ratio_low = interval.low;
+  t.ratio_high = interval.high;
+  t.p_value = test.p_value;
+  t.u = test.u;
+
+  const double upper = 1.0 + options.min_effect;
+  const double lower = 1.0 / upper;
+  if (test.p_value < options.alpha) {
+    if (interval.ratio > upper)
+      t.verdict = interval.low > 1.0 ? time_verdict::slower : time_verdict::ambiguous;
+    else if (interval.ratio < lower)
+      t.verdict = interval.high < 1.0 ? time_verdict::faster : time_verdict::ambiguous;
+    else
+      t.verdict = time_verdict::same;
+  } else {
+    t.verdict = interval.low >= lower && interval.high <= upper ? time_verdict::same : time_verdict::ambiguous;
+  }
+  return t;
+}
+
+time_comparison compare_intervals(double baseline_median, double baseline_low, double baseline_high,
+                                  double candidate_median, double candidate_low, double candidate_high,
+                                  const compare_options& options) {
+  time_comparison t;
+  t.method = time_method::interval_overlap;
+  t.baseline_median_ms = baseline_median;
+  t.candidate_median_ms = candidate_median;
+  const double ratio = candidate_median / baseline_median;
+  t.ratio = ratio;
+  t.ratio_low = candidate_low / baseline_high;
+  t.ratio_high = candidate_high / baseline_low;
+  const double upper = 1.0 + options.min_effect;
+  const double lower = 1.0 / upper;
+  const bool beyond = ratio > upper || ratio < lower;
+  if (candidate_low > baseline_high)
+    t.verdict = ratio > upper ? time_verdict::slower : time_verdict::same;
+  else if (candidate_high < baseline_low)
+    t.verdict = ratio < lower ? time_verdict::faster : time_verdict::same;
+  else
+    t.verdict = beyond ? time_verdict::ambiguous : time_verdict::same;
+  return t;
+}
+
+compare_report compare_runs(std::vector<run_input> inputs, const compare_options& options) {
+  compare_report report;
+  report.options = options;
+  report.inputs = std::move(inputs);
+  comparer(report).run();
+  return report;
+}
+
+std::set<finding> parse_fail_on(std::string_view list) {
+  std::set<finding> result;
+  for (const std::string& item : split_list(list)) {
+    if (item.empty()) continue;
+    const auto f = parse_finding(item);
+    if (!f) {
+      std::string known;
+      for (const auto& [value, name] : finding_names) known += (known.empty() ? "" : ", ") + std::string(name);
+      throw std::invalid_argument("--fail-on: expected one of " + known + ", found '" + item + "'");
+    }
+    result.insert(*f);
+  }
+  return result;
+}
+
+bool crosses_gate(const compare_report& report, const std::set<finding>& fail_on) {
+  return std::any_of(report.comparisons.begin(), report.comparisons.end(), [&](const case_comparison& c) {
+    return std::any_of(c.findings.begin(), c.findings.end(), [&](finding f) { return fail_on.count(f) > 0; });
+  });
+}
+
+bool library_versions_match(std::string_view built, std::string_view loaded) {
+  auto major_minor_patch = [](std::string_view v) {
+    std::size_t end = 0;
+    for (int dots = 0; end < v.size(); ++end) {
+      if (v[end] == '.' && ++dots == 3) break;
+    }
+    return v.substr(0, end);
+  };
+  const auto a = major_minor_patch(built);
+  const auto b = major_minor_patch(loaded);
+  const auto order = compare_versions(a, b);
+  return order ? *order == 0 : a == b;
+}
+
+}  // namespace cubench
