@@ -1,0 +1,73 @@
+#include "stopping_rule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <utility>
+
+#include "statistics.hpp"
+
+namespace cubench {
+namespace {
+
+constexpr double ci_confidence = 0.95;
+
+}  // namespace
+sample_summary summarize_samples(std::vector<double> samples) {
+  if (samples.empty()) throw std::invalid_argument("summarize_samples: expected at least one sample, found none");
+  sample_summary s;
+  s.count = samples.size();
+  const double n = static_cast<double>(s.count);
+  s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / n;
+  double squares = 0.0;
+  for (double x : samples) squares += (x - s.mean) * (x - s.mean);
+  s.stddev = s.count > 1 ? std::sqrt(squares / (n - 1.0)) : 0.0;
+  const auto [min_it, max_it] = std::minmax_element(samples.begin(), samples.end());
+  s.min = *min_it;
+  s.max = *max_it;
+  s.median = median(samples);
+  const median_interval interval = median_confidence_interval(std::move(samples), ci_confidence);
+  s.ci_low = interval.low;
+  s.ci_high = interval.high;
+  s.ci_coverage = interval.coverage;
+  s.noise_rel = s.median > 0.0 ? (s.ci_high - s.ci_low) / s.median : 0.0;
+  return s;
+}
+
+std::string_view to_string(stop_reason reason) {
+  switch (reason) {
+    case stop_reason::converged:
+      return "converged";
+    case stop_reason::time_cap:
+      return "time_cap";
+    case stop_reason::sample_cap:
+      return "sample_cap";
+    case stop_reason::keep_going:
+      break;
+  }
+  return "";
+}
+
+stop_reason decide_stop(const std::vector<double>& samples, double elapsed_s, const stopping_params& params,
+                        bool check_noise) {
+  const std::size_t n = samples.size();
+  if (n < std::max<std::size_t>(params.min_samples, 1)) return stop_reason::keep_going;
+  const bool time_up = elapsed_s >= params.time_cap_s;
+  const bool count_up = n >= params.max_samples;
+  if (check_noise || time_up || count_up) {
+    const sample_summary summary = summarize_samples(samples);
+    if (summary.ci_coverage >= ci_confidence && summary.noise_rel < params.target_noise_rel)
+      return stop_reason::converged;
+  }
+  if (time_up) return stop_reason::time_cap;
+  if (count_up) return stop_reason::sample_cap;
+  return stop_reason::keep_going;
+}
+
+bool stop_check_due(std::size_t count, std::size_t last_checked) {
+  if (count <= 100) return true;
+  return static_cast<double>(count) >= 1.02 * static_cast<double>(last_checked);
+}
+
+}  // namespace cubench

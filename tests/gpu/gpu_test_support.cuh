@@ -1,0 +1,40 @@
+// What the GPU tests share: skipping with the reason where no GPU can run them, and copies to the host.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <cuda_runtime_api.h>
+
+#include "cuda_call.cuh"
+
+namespace cubench {
+
+/// Why this process cannot run GPU tests, or "" when device 0 can run them.
+inline std::string gpu_unavailable_reason() {
+  int count = 0;
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess) return std::string("no usable CUDA device: ") + cudaGetErrorString(status);
+  if (count == 0) return "no CUDA device";
+  return "";
+}
+
+/// Skips the test, printing why, where no GPU is present.
+#define BENCH_SKIP_WITHOUT_GPU()                                          \
+  do {                                                                    \
+    const std::string why = ::cubench::gpu_unavailable_reason();          \
+    if (!why.empty()) GTEST_SKIP() << "GPU test skipped: " << why;        \
+  } while (0)
+
+/// Copies `count` elements of T from the device.
+template <typename T>
+std::vector<T> to_host(const void* device, std::int64_t count) {
+  std::vector<T> host(static_cast<std::size_t>(count));
+  BENCH_CUDA_TRY(cudaMemcpy(host.data(), device, host.size() * sizeof(T), cudaMemcpyDeviceToHost));
+  return host;
+}
+
+}  // namespace cubench
