@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Times torch.nn.functional.conv2d with CUDA events, the way bench-runner times a cold convolution, for comparison.
+
+Reads a conv suite CSV (bench/suites/conv_*.csv) and times each forward cudnn row in PyTorch: `heuristic` rows with
+torch.backends.cudnn.benchmark False, `searched` rows with it True; fp32 with TF32 off, tf32 with it on; NHWC as
+channels_last. Inputs are seeded uniform values in [-1, 1). After a warm-up, each sample follows an L2 flush (a write
+of an L2-sized buffer) until the median's 95% interval is within 0.5% or 2 s have passed. Prints CSV on stdout:
+algo,dtype,params,median_ms,tflops,samples,torch,cudnn where params is spelled as the runner's params column.
+"""
+import argparse
+import csv
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+from bench_gemm_torch import median_interval_width
+
+DTYPES = {"fp32": torch.float32, "tf32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+SHAPE_KEYS = ("n", "c", "h", "w", "k", "r", "s", "stride", "pad", "dilation", "groups")
+
+
+def params_of(row):
+    """The runner's params column: the shape as sorted key=value pairs joined by ';'."""
+    values = {key: row[key] for key in SHAPE_KEYS}
+    values["direction"] = row["direction"]
+    values["layout"] = row["layout"]
+    return ";".join(f"{key}={values[key]}" for key in sorted(values))
+
+
+def time_conv(row, flush):
+    shape = {key: int(row[key]) for key in SHAPE_KEYS}
+    torch.backends.cudnn.benchmark = row["algo"] == "searched"
+    torch.backends.cudnn.allow_tf32 = row["dtype"] == "tf32"
+    dtype = DTYPES[row["dtype"]]
+    memory_format = torch.channels_last if row["layout"] == "NHWC" else torch.contiguous_format
+    generator = torch.Generator(device="cuda").manual_seed(0)
+    x = torch.rand(shape["n"], shape["c"], shape["h"], shape["w"], device="cuda", generator=generator) * 2 - 1
+    w = torch.rand(shape["k"], shape["c"] // shape["groups"], shape["r"], shape["s"], device="cuda",
+                   generator=generator) * 2 - 1
+    x = x.to(dtype).contiguous(memory_format=memory_format)
+    w = w.to(dtype).contiguous(memory_format=memory_format)
+
+    def conv():
+        return F.conv2d(x, w, stride=shape["stride"], padding=shape["pad"], dilation=shape["dilation"],
+                        groups=shape["groups"])
+
+    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    for _ in range(5):
+        y = conv()
+    torch.cuda.synchronize()
+    samples = []
+    began = time.monotonic()
+    while True:
+        flush.zero_()
+        start.record()
+        y = conv()
+        stop.record()
+        stop.synchronize()
+        samples.append(start.elapsed_time(stop))
+        if len(samples) >= 10 and (median_interval_width(samples) < 0.005 or time.monotonic() - began > 2.0):
+            break
+    median_ms = statistics.median(samples)
+    p, q = y.shape[2], y.shape[3]
+    flop = 2.0 * shape["n"] * shape["k"] * p * q * (shape["c"] // shape["groups"]) * shape["r"] * shape["s"]
+    return median_ms, flop / (median_ms * 1e-3) / 1e12, len(samples)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("suite", help="a conv suite CSV; its forward cudnn rows are timed")
+    args = parser.parse_args()
+    if not torch.cuda.is_available():
+        print("bench_conv_torch: expected a CUDA device, found none", file=sys.stderr)
+        return 2
+    l2_bytes = torch.cuda.get_device_properties(0).L2_cache_size
+    flush = torch.empty(max(l2_bytes, 1), dtype=torch.uint8, device="cuda")
+    with open(args.suite, newline="") as f:
+        rows = [row for row in csv.DictReader(line for line in f if not line.startswith("#"))
+                if row["impl"] == "cudnn" and row["direction"] == "fwd"]
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["algo", "dtype", "params", "median_ms", "tflops", "samples", "torch", "cudnn"])
+    for row in rows:
+        median_ms, tflops, count = time_conv(row, flush)
+        out.writerow([row["algo"], row["dtype"], params_of(row), f"{median_ms:.6f}", f"{tflops:.2f}", count,
+                      torch.__version__, torch.backends.cudnn.version()])
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
