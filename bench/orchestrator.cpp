@@ -1,0 +1,393 @@
+#include "orchestrator.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "csv_table.hpp"
+#include "csv_writer.hpp"
+#include "orchestrator_process.hpp"
+#include "result_columns.hpp"
+#include "subprocess.hpp"
+#include "version.hpp"
+
+namespace cubench {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A runner killed mid-write can leave a row without its line end; the next append must start on a fresh line.
+void drop_partial_last_line(const fs::path& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec || size == 0) return;
+  std::ifstream in(path, std::ios::binary);
+  std::string text(size, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (text.back() == '\n') return;
+  const auto last_newline = text.rfind('\n');
+  fs::resize_file(path, last_newline == std::string::npos ? 0 : last_newline + 1);
+}
+
+std::string seconds_text(std::chrono::milliseconds duration) {
+  return format_double(static_cast<double>(duration.count()) / 1000.0);
+}
+
+// Everything the GPUs' threads share, behind one mutex.
+class run_state {
+ public:
+  run_state(run_observer& observer, run_outcome& outcome) : observer_(observer), outcome_(outcome) {}
+
+  void case_ended(const std::string& toolkit, const gpu_info& gpu, const std::string& case_id, case_status status,
+                  const std::string& reason) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++outcome_.ended;
+    observer_.case_ended(toolkit, gpu, case_id, status, reason);
+  }
+  void incident(std::string text) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    outcome_.incidents.push_back(std::move(text));
+  }
+  void runner_started() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++outcome_.runner_starts;
+  }
+  void interrupted() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    outcome_.interrupted = true;
+  }
+
+ private:
+  std::mutex mutex_;
+  run_observer& observer_;
+  run_outcome& outcome_;
+};
+
+// Runs one job to its end: restarts the runner after each crash or hang on the cases still to do.
+void run_job(const run_request& request, const run_folder& folder, const runner_job& job, const gpu_info& gpu,
+             run_state& state, const std::atomic<bool>& stop) {
+  const runner_binary& runner = request.runners[job.runner];
+  const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu));
+  const fs::path results = dir / "results.csv";
+  const fs::path samples = dir / "samples.csv";
+  const fs::path cases_file = dir / "cases.txt";
+  const auto record = [&](const std::string& case_id, case_status status, const std::string& reason) {
+    drop_partial_last_line(results);
+    csv_appender(results.string(), results_header())
+        .append(results_row(orchestrator_record(request, runner, gpu, case_id, status, reason)));
+    state.case_ended(runner.toolkit, gpu, case_id, status, reason);
+  };
+  const std::string where = runner.toolkit + " on " + gpu.uuid;
+
+  for (;;) {
+    if (stop.load()) {
+      state.interrupted();
+      return;
+    }
+    drop_partial_last_line(results);
+    drop_partial_last_line(samples);
+    const auto ended_list = ended_case_ids(results.string());
+    const std::set<std::string> ended(ended_list.begin(), ended_list.end());
+    std::vector<std::string> remaining;
+    for (const auto& id : job.case_ids)
+      if (ended.count(id) == 0) remaining.push_back(id);
+    if (remaining.empty()) return;
+
+    std::string list;
+    for (const auto& id : remaining) list += id + "\n";
+    write_file_atomically(cases_file, list);
+
+    runner_launch launch;
+    launch.argv = {runner.path,         "--suite",  job.suite_path, "--cases-file",
+                   cases_file.string(), "--out",    dir.string(),   "--device",
+                   "0",                 "--run-id", request.run_id, "--case-timeout-s",
+                   seconds_text(request.case_timeout)};
+    if (request.hot) launch.argv.push_back("--hot");
+    launch.environment = {{"CUDA_VISIBLE_DEVICES", gpu.uuid}};
+    launch.log_path = (dir / "runner.log").string();
+    launch.timeout = request.case_timeout;
+    {
+      std::ofstream log(launch.log_path, std::ios::app);
+      log << "@@ bench run " << utc_now_iso8601() << ": starting " << runner.path << " on " << remaining.size()
+          << " case(s) of " << job.suite_path << "\n";
+    }
+    state.runner_started();
+    const runner_exit exit = supervise_runner(
+        launch, [](const std::string&) {},
+        [&](const std::string& case_id, const std::string& status_text) {
+          const auto status = parse_case_status(status_text);
+          state.case_ended(runner.toolkit, gpu, case_id, status.value_or(case_status::failed),
+                           status ? "" : "unknown status '" + status_text + "'");
+        },
+        stop);
+    if (exit.stopped) {
+      state.interrupted();
+      return;
+    }
+
+    drop_partial_last_line(results);
+    const auto after_list = ended_case_ids(results.string());
+    const std::set<std::string> ended_after(after_list.begin(), after_list.end());
+
+    if (!exit.in_flight.empty() && ended_after.count(exit.in_flight) == 0) {
+      const case_status status = exit.watchdog_killed ? case_status::timed_out : case_status::crashed;
+      const std::string reason =
+          exit.watchdog_killed
+              ? "no end within " + seconds_text(request.case_timeout) +
+                    " s; the runner was killed (SIGKILL to its process group)"
+              : "runner " + exit.describe();
+      record(exit.in_flight, status, reason);
+      state.incident(std::string(to_string(status)) + ": " + exit.in_flight + " (" + where + "): " + reason);
+      continue;
+    }
+    std::vector<std::string> not_ended;
+    for (const auto& id : remaining)
+      if (ended_after.count(id) == 0) not_ended.push_back(id);
+    if (not_ended.empty()) return;
+    if (!exit.clean() && not_ended.size() < remaining.size()) continue;
+
+    // The runner finished without running some cases, or failed before it began one: restarting it would do the
+    // same again, so the cases left are recorded as failed with its words.
+    std::string reason;
+    if (exit.clean())
+      reason = "the runner ended without running this case (is it in " + job.suite_path + "?)";
+    else if (exit.watchdog_killed)
+      reason = "the runner printed no protocol line for " + seconds_text(request.case_timeout) +
+               " s outside any case and was killed";
+    else
+      reason = "runner " + exit.describe() + ", before beginning this case";
+    for (const auto& id : not_ended) record(id, case_status::failed, reason);
+    state.incident("failed: " + std::to_string(not_ended.size()) + " case(s) (" + where + "): " + reason);
+    return;
+  }
+}
+
+std::string csv_text(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::string text = csv_line(header) + "\n";
+  for (const auto& row : rows) text += csv_line(row) + "\n";
+  return text;
+}
+
+// Appends the rows of a runner's CSV to `rows`, refusing a file written to another schema.
+void collect_rows(const fs::path& path, const std::vector<std::string>& header,
+                  std::vector<std::vector<std::string>>& rows) {
+  if (!fs::exists(path)) return;
+  csv_table table = read_csv_table(path.string());
+  if (table.header != header)
+    throw std::runtime_error(path.string() + ":1:1: expected the header of results schema " +
+                             std::to_string(results_schema_version) + " (" + csv_line(header) + "), found " +
+                             csv_line(table.header));
+  for (auto& row : table.rows) rows.push_back(std::move(row));
+}
+
+}  // namespace
+
+std::vector<suite_cases> shard_cases(const std::vector<suite_cases>& cases, const shard_spec& shard) {
+  std::vector<suite_cases> part;
+  std::size_t position = 0;
+  for (const auto& suite : cases) {
+    suite_cases kept{suite.suite_path, {}};
+    for (const auto& id : suite.case_ids) {
+      if (position % static_cast<std::size_t>(shard.count) == static_cast<std::size_t>(shard.index - 1))
+        kept.case_ids.push_back(id);
+      ++position;
+    }
+    if (!kept.case_ids.empty()) part.push_back(std::move(kept));
+  }
+  return part;
+}
+
+std::vector<runner_job> interleave_rounds(std::size_t runner_count, const std::vector<suite_cases>& cases,
+                                          int rounds) {
+  struct placed_case {
+    const std::string* suite;
+    const std::string* id;
+  };
+  std::vector<placed_case> all;
+  for (const auto& suite : cases)
+    for (const auto& id : suite.case_ids) all.push_back({&suite.suite_path, &id});
+  std::vector<runner_job> jobs;
+  if (all.empty() || runner_count == 0) return jobs;
+  const std::size_t round_count = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(rounds, 1)), 1, all.size());
+  for (std::size_t round = 0; round < round_count; ++round) {
+    const std::size_t begin = round * all.size() / round_count;
+    const std::size_t end = (round + 1) * all.size() / round_count;
+    for (std::size_t turn = 0; turn < runner_count; ++turn) {
+      const std::size_t runner = (round + turn) % runner_count;
+      for (std::size_t i = begin; i < end; ++i) {
+        if (jobs.empty() || jobs.back().runner != runner || jobs.back().round != static_cast<int>(round) ||
+            jobs.back().suite_path != *all[i].suite)
+          jobs.push_back({runner, static_cast<int>(round), *all[i].suite, {}});
+        jobs.back().case_ids.push_back(*all[i].id);
+      }
+    }
+  }
+  return jobs;
+}
+
+std::vector<std::string> ended_case_ids(const std::string& results_csv) {
+  if (!fs::exists(results_csv)) return {};
+  const csv_table table = read_csv_table(results_csv);
+  const std::size_t column = table.require_column("case_id");
+  std::vector<std::string> ids;
+  for (const auto& row : table.rows) ids.push_back(row[column]);
+  return ids;
+}
+
+result_record orchestrator_record(const run_request& request, const runner_binary& runner, const gpu_info& gpu,
+                                  const std::string& case_id, case_status status, const std::string& reason) {
+  result_record record;
+  record.run_id = request.run_id;
+  record.case_id = case_id;
+  // The case id is family/impl/variant/dtype/params (docs/results-schema.md); params may hold no further '/'.
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (parts.size() < 4) {
+    const auto slash = case_id.find('/', start);
+    if (slash == std::string::npos) break;
+    parts.push_back(case_id.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (parts.size() == 4) {
+    record.family = parts[0];
+    record.impl = parts[1];
+    record.variant = parts[2];
+    record.dtype = parts[3];
+    record.params = case_id.substr(start);
+  }
+  record.toolkit = runner.toolkit;
+  record.gpu_index = 0;
+  record.gpu_uuid = gpu.uuid;
+  record.gpu_name = gpu.name;
+  record.compute_capability = gpu.compute_capability;
+  record.status = status;
+  record.reason = reason;
+  record.cubench_version = std::string(cubench_version());
+  record.driver_version = request.driver_version;
+  record.timestamp = utc_now_iso8601();
+  return record;
+}
+
+run_outcome execute_run(const run_request& request, const run_folder& folder, run_observer& observer,
+                        const std::atomic<bool>& stop) {
+  run_outcome outcome;
+  const auto jobs = interleave_rounds(request.runners.size(), request.cases, request.rounds);
+  for (const auto& gpu : request.gpus) {
+    for (const auto& runner : request.runners) {
+      const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu));
+      drop_partial_last_line(dir / "results.csv");
+      drop_partial_last_line(dir / "samples.csv");
+    }
+    for (const auto& job : jobs) {
+      const auto& runner = request.runners[job.runner];
+      const auto ended_list = ended_case_ids(
+          (folder.runner_path(runner.toolkit, gpu_folder_name(gpu)) / "results.csv").string());
+      const std::set<std::string> ended(ended_list.begin(), ended_list.end());
+      outcome.total_cases += job.case_ids.size();
+      for (const auto& id : job.case_ids) outcome.already_ended += ended.count(id);
+    }
+  }
+  observer.planned(outcome.total_cases, outcome.already_ended);
+
+  run_state state(observer, outcome);
+  std::vector<std::exception_ptr> errors(request.gpus.size());
+  std::vector<std::thread> threads;
+  for (std::size_t g = 0; g < request.gpus.size(); ++g) {
+    threads.emplace_back([&, g] {
+      try {
+        for (const auto& job : jobs) {
+          if (stop.load()) {
+            state.interrupted();
+            return;
+          }
+          run_job(request, folder, job, request.gpus[g], state, stop);
+        }
+      } catch (...) {
+        errors[g] = std::current_exception();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& error : errors)
+    if (error) std::rethrow_exception(error);
+  return outcome;
+}
+
+void assemble_results(const run_request& request, const run_folder& folder) {
+  std::vector<std::vector<std::string>> results;
+  std::vector<std::vector<std::string>> samples;
+  for (const auto& gpu : request.gpus)
+    for (const auto& runner : request.runners) {
+      const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu));
+      collect_rows(dir / "results.csv", results_header(), results);
+      collect_rows(dir / "samples.csv", samples_header(), samples);
+    }
+  write_file_atomically(folder.results_path(), csv_text(results_header(), results));
+  write_file_atomically(folder.samples_path(), csv_text(samples_header(), samples));
+}
+
+std::vector<std::string> list_runner_cases(const runner_binary& runner, const std::string& suite_path) {
+  process_options options;
+  options.timeout = std::chrono::minutes(2);
+  const std::vector<std::string> argv{runner.path, "--suite", suite_path, "--list"};
+  const process_result result = run_process(argv, options);
+  if (!result.succeeded())
+    throw std::runtime_error(runner.path + " --suite " + suite_path + " --list: " +
+                             result.describe_failure(options.timeout) + "\n" + last_lines(result.output, 10));
+  std::vector<std::string> ids;
+  std::size_t start = 0;
+  while (start < result.output.size()) {
+    auto end = result.output.find('\n', start);
+    if (end == std::string::npos) end = result.output.size();
+    std::string line = result.output.substr(start, end - start);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    // Case ids hold no blank; a line with one is a message the runner printed on stderr.
+    if (!line.empty() && line.find_first_of(" \t") == std::string::npos) ids.push_back(std::move(line));
+    start = end + 1;
+  }
+  return ids;
+}
+
+std::string runner_version_text(const runner_binary& runner) {
+  process_options options;
+  options.timeout = std::chrono::seconds(30);
+  const process_result result = run_process({runner.path, "--version"}, options);
+  if (!result.succeeded()) return "unavailable: " + result.describe_failure(options.timeout);
+  return last_lines(result.output, 20);
+}
+
+
+results_summary summarize_results(const std::string& results_csv) {
+  const csv_table table = read_csv_table(results_csv);
+  const std::size_t status_column = table.require_column("status");
+  const std::size_t toolkit_column = table.require_column("toolkit");
+  const std::size_t library_columns[] = {table.require_column("library"), table.require_column("library_built_version"),
+                                         table.require_column("library_loaded_version"),
+                                         table.require_column("library_path")};
+  std::map<case_status, std::size_t> counts;
+  std::map<std::string, std::set<std::vector<std::string>>> libraries;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    const auto status = parse_case_status(row[status_column]);
+    if (!status)
+      throw std::runtime_error(results_csv + ":" + std::to_string(table.row_lines[r]) + ":" +
+                               std::to_string(status_column + 1) + ": expected a status, found '" +
+                               row[status_column] + "'");
+    ++counts[*status];
+    if (!row[library_columns[0]].empty())
+      libraries[row[toolkit_column]].insert({row[library_columns[0]], row[library_columns[1]],
+                                             row[library_columns[2]], row[library_columns[3]]});
+  }
+  results_summary summary;
+  for (const auto& [status, count] : counts) summary.status_counts.emplace_back(to_string(status), count);
+  for (const auto& [toolkit, set] : libraries)
+    for (const auto& library : set)
+      summary.libraries[toolkit].push_back({library[0], library[1], library[2], library[3]});
+  return summary;
+}
+
+}  // namespace cubench
