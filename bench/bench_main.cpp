@@ -25,6 +25,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("cubench"));
   cubench::register_version_command(app);
+  cubench::register_toolkits_command(app);
+  cubench::register_build_command(app);
+  cubench::register_run_command(app);
+  cubench::register_plan_command(app);
+  cubench::register_merge_command(app);
+  cubench::register_history_command(app);
+  cubench::register_doctor_command(app);
+  cubench::register_compare_command(app);
 
   auto args = with_default_subcommand(argc, argv);
   try {

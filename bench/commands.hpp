@@ -14,5 +14,13 @@ struct command_exit {
 };
 
 void register_version_command(CLI::App& app);
+void register_toolkits_command(CLI::App& app);
+void register_build_command(CLI::App& app);
+void register_run_command(CLI::App& app);
+void register_plan_command(CLI::App& app);
+void register_merge_command(CLI::App& app);
+void register_history_command(CLI::App& app);
+void register_doctor_command(CLI::App& app);
+void register_compare_command(CLI::App& app);
 
 }  // namespace cubench

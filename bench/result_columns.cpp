@@ -1,8 +1,9 @@
 #include "result_columns.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <type_traits>
@@ -60,6 +61,7 @@ const std::vector<result_column>& result_columns() {
       {"library_built_version", &r::library_built_version},
       {"library_loaded_version", &r::library_loaded_version},
       {"library_path", &r::library_path},
+      {"algorithm", &r::algorithm},
       {"binary_kind", &r::binary_kind},
       {"binary_arch", &r::binary_arch},
       {"ptx_arch", &r::ptx_arch},
@@ -87,11 +89,17 @@ std::string format_double(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buffer[32];
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
-    if (std::strtod(buffer, nullptr) == value) break;
+  char* end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
+  const auto digits = std::count_if(buffer, std::find(buffer, end, 'e'), [](char c) { return c >= '0' && c <= '9'; });
+  // The shortest round-trip form's digit count is the fewest that read back, except at a power of two, where the
+  // shortest digits need not be the nearest ones that %g rounds to: then one more is needed.
+  for (int precision = std::max(6, static_cast<int>(digits));; ++precision) {
+    end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, precision).ptr;
+    double parsed = 0;
+    std::from_chars(buffer, end, parsed);
+    if (parsed == value) break;
   }
-  return buffer;
+  return std::string(buffer, end);
 }
 
 namespace {
@@ -111,12 +119,18 @@ std::string format_value(const T& value) {
   }
 }
 
-std::string parse_integer(std::string_view text, long long& out) {
+template <typename V>
+std::string parse_integer(std::string_view text, V& out) {
   const std::string s(text);
   char* end = nullptr;
   errno = 0;
-  out = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) return "expected an integer, found '" + s + "'";
+  const long long n = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || end != s.c_str() + s.size()) return "expected an integer, found '" + s + "'";
+  constexpr auto low = std::numeric_limits<V>::min();
+  constexpr auto high = std::numeric_limits<V>::max();
+  if (errno == ERANGE || n < low || n > high)
+    return "expected an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "], found '" + s + "'";
+  out = static_cast<V>(n);
   return {};
 }
 
@@ -155,14 +169,10 @@ std::string parse_value(std::string_view text, T& value) {
       if (error.empty()) value = d;
       return error;
     } else {
-      long long n = 0;
+      V n = 0;
       auto error = parse_integer(text, n);
-      if (!error.empty()) return error;
-      if (n < static_cast<long long>(std::numeric_limits<V>::min()) ||
-          n > static_cast<long long>(std::numeric_limits<V>::max()))
-        return "integer out of range: '" + std::string(text) + "'";
-      value = static_cast<V>(n);
-      return {};
+      if (error.empty()) value = n;
+      return error;
     }
   }
 }

@@ -39,7 +39,8 @@ std::string format_field(const result_record& record, const result_field& field)
 /// Parses cell text into a field of a record; returns an error message, or empty on success.
 std::string parse_field(std::string_view text, result_record& record, const result_field& field);
 
-/// Formats a double so that parsing it back gives the same value (shortest round-trip form).
+/// Formats a double as printf's %g at the fewest significant digits (at least 6) that parse back to the same value;
+/// "nan", "inf" and "-inf" otherwise.
 std::string format_double(double value);
 
 }  // namespace cubench

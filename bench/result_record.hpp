@@ -76,6 +76,7 @@ struct result_record {
   std::string library_built_version;
   std::string library_loaded_version;
   std::string library_path;
+  std::string algorithm;
   std::string binary_kind;
   std::optional<int> binary_arch;
   std::optional<int> ptx_arch;

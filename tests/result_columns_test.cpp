@@ -23,6 +23,26 @@ TEST(format_double, round_trips_shortest) {
   EXPECT_EQ(std::strtod(format_double(third).c_str(), nullptr), third);
 }
 
+// %g's layout at the fewest digits (at least 6) that round-trip, as the files written so far have it.
+TEST(format_double, keeps_printf_g_layout) {
+  EXPECT_EQ(format_double(100000), "100000");
+  EXPECT_EQ(format_double(1e6), "1e+06");
+  EXPECT_EQ(format_double(0.0001), "0.0001");
+  EXPECT_EQ(format_double(1e-5), "1e-05");
+  EXPECT_EQ(format_double(-0.0), "-0");
+  EXPECT_EQ(format_double(5e-324), "4.94066e-324");
+  EXPECT_EQ(format_double(std::nan("")), "nan");
+  EXPECT_EQ(format_double(-HUGE_VAL), "-inf");
+}
+
+// At a power of two the doubles below lie twice as close as those above: the shortest form's 16 digits lean up,
+// %g's rounding to 16 digits does not read back, and 17 are written.
+TEST(format_double, takes_one_digit_more_next_to_a_power_of_two) {
+  const double value = std::ldexp(1.0, -1017);
+  EXPECT_EQ(format_double(value), "7.1202363472230444e-307");
+  EXPECT_EQ(std::strtod(format_double(value).c_str(), nullptr), value);
+}
+
 TEST(result_columns, names_are_unique_and_start_with_identity) {
   const auto& columns = result_columns();
   ASSERT_FALSE(columns.empty());
@@ -59,6 +79,10 @@ TEST(result_columns, parse_errors_say_what_was_expected) {
   result_record record;
   EXPECT_EQ(parse_field("fast", record, &result_record::median_ms), "expected a number, found 'fast'");
   EXPECT_EQ(parse_field("1.5", record, &result_record::samples), "expected an integer, found '1.5'");
+  EXPECT_EQ(parse_field("3000000000", record, &result_record::samples),
+            "expected an integer in [-2147483648, 2147483647], found '3000000000'");
+  EXPECT_EQ(parse_field("99999999999999999999", record, &result_record::nan_count),
+            "expected an integer in [-9223372036854775808, 9223372036854775807], found '99999999999999999999'");
   EXPECT_EQ(parse_field("maybe", record, &result_record::clock_flag), "expected 0 or 1, found 'maybe'");
   EXPECT_NE(parse_field("great", record, &result_record::status), "");
 }
