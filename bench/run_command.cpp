@@ -89,7 +89,8 @@ std::vector<std::string> resolve_suite_files(const std::string& suite) {
     std::string known;
     for (const auto& folder : suite_folders()) {
       if (!fs::is_directory(folder)) continue;
-      if (fs::is_regular_file(folder / (name + ".csv"))) found.push_back((folder / (name + ".csv")).string());
+      const bool exact = fs::is_regular_file(folder / (name + ".csv"));
+      if (exact) found.push_back((folder / (name + ".csv")).string());
       std::vector<fs::path> entries;
       for (const auto& entry : fs::directory_iterator(folder)) entries.push_back(entry.path());
       std::sort(entries.begin(), entries.end());
@@ -98,7 +99,7 @@ std::vector<std::string> resolve_suite_files(const std::string& suite) {
         if (entry.extension() != ".csv") continue;
         known += (known.empty() ? "" : ", ") + stem;
         const std::string suffix = "_" + name;
-        if (found.empty() && stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
+        if (!exact && stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
           found.push_back(entry.string());
       }
       if (!found.empty()) break;

@@ -538,6 +538,20 @@ TEST_F(bench_cli, a_run_writes_results_samples_runner_folders_and_a_manifest) {
   EXPECT_NE(again.output.find("already holds a run (finished)"), std::string::npos) << again.output;
 }
 
+TEST_F(bench_cli, a_suite_name_runs_every_family_file_of_that_name) {
+  const scoped_env gpus("CUBENCH_FAKE_GPUS", "1");
+  fs::create_directories(dir / "suites");
+  suite({"gemm/fake/ok/fp32/m=1", "gemm/fake/ok/fp32/m=2"}, "suites/gemm_quick.csv");
+  suite({"spmm/fake/ok/fp32/m=3"}, "suites/spmm_quick.csv");
+  suite({"conv/fake/ok/fp32/m=4"}, "suites/conv_nightly.csv");
+  const scoped_env suites("CUBENCH_SUITE_DIR", dir / "suites");
+  auto args = run_args("out", "quick");
+  args.push_back("--no-compare");
+  const auto result = bench(args);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(results(dir / "out").size(), 6u) << result.output;
+}
+
 TEST_F(bench_cli, shards_merged_equal_one_run) {
   const scoped_env gpus("CUBENCH_FAKE_GPUS", "1");
   const std::string suite_path = suite(ids);
