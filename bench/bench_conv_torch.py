@@ -9,14 +9,12 @@ algo,dtype,params,median_ms,tflops,samples,torch,cudnn where params is spelled a
 """
 import argparse
 import csv
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
-from bench_gemm_torch import median_interval_width
+from torch_timing import l2_flush_buffer, time_cold
 
 DTYPES = {"fp32": torch.float32, "tf32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 SHAPE_KEYS = ("n", "c", "h", "w", "k", "r", "s", "stride", "pad", "dilation", "groups")
@@ -47,36 +45,17 @@ def time_conv(row, flush):
         return F.conv2d(x, w, stride=shape["stride"], padding=shape["pad"], dilation=shape["dilation"],
                         groups=shape["groups"])
 
-    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    for _ in range(5):
-        y = conv()
-    torch.cuda.synchronize()
-    samples = []
-    began = time.monotonic()
-    while True:
-        flush.zero_()
-        start.record()
-        y = conv()
-        stop.record()
-        stop.synchronize()
-        samples.append(start.elapsed_time(stop))
-        if len(samples) >= 10 and (median_interval_width(samples) < 0.005 or time.monotonic() - began > 2.0):
-            break
-    median_ms = statistics.median(samples)
-    p, q = y.shape[2], y.shape[3]
+    median_ms, count = time_cold(conv, flush)
+    p, q = conv().shape[2:]
     flop = 2.0 * shape["n"] * shape["k"] * p * q * (shape["c"] // shape["groups"]) * shape["r"] * shape["s"]
-    return median_ms, flop / (median_ms * 1e-3) / 1e12, len(samples)
+    return median_ms, flop / (median_ms * 1e-3) / 1e12, count
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("suite", help="a conv suite CSV; its forward cudnn rows are timed")
     args = parser.parse_args()
-    if not torch.cuda.is_available():
-        print("bench_conv_torch: expected a CUDA device, found none", file=sys.stderr)
-        return 2
-    l2_bytes = torch.cuda.get_device_properties(0).L2_cache_size
-    flush = torch.empty(max(l2_bytes, 1), dtype=torch.uint8, device="cuda")
+    flush = l2_flush_buffer("bench_conv_torch")
     with open(args.suite, newline="") as f:
         rows = [row for row in csv.DictReader(line for line in f if not line.startswith("#"))
                 if row["impl"] == "cudnn" and row["direction"] == "fwd"]

@@ -1,27 +1,21 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <set>
 #include <string>
 
 #include "conv_suite.hpp"
+#include "temp_file.hpp"
 
 namespace cubench {
 namespace {
 
-// CTest runs each test in its own process, in parallel: the test's name keeps their files apart.
-std::string write_suite(const std::string& name, const std::string& text) {
-  const std::string path =
-      ::testing::TempDir() + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" + name;
-  std::ofstream(path) << text;
-  return path;
-}
+using testing::write_test_file;
 
 const std::string header = "family,impl,algo,direction,dtype,layout,n,c,h,w,k,r,s,stride,pad,dilation,groups\n";
 
 // The message of the suite_error that reading `header + rows` throws, or "" when it reads cleanly.
 std::string conv_error(const std::string& rows, const std::string& head = header) {
-  const std::string path = write_suite("conv_bad.csv", head + rows);
+  const std::string path = write_test_file("conv_bad.csv", head + rows);
   try {
     read_conv_suite(path);
   } catch (const suite_error& e) {
@@ -31,8 +25,8 @@ std::string conv_error(const std::string& rows, const std::string& head = header
 }
 
 TEST(conv_suite, reads_a_row_into_a_spec) {
-  const auto specs = read_conv_suite(
-      write_suite("conv_good.csv", header + "# a comment\nconv,cudnn,searched,bwd_filter,tf32,NHWC,8,64,28,30,128,3,5,2,1,2,4\n"));
+  const auto specs = read_conv_suite(write_test_file(
+      "conv_good.csv", header + "# a comment\nconv,cudnn,searched,bwd_filter,tf32,NHWC,8,64,28,30,128,3,5,2,1,2,4\n"));
   ASSERT_EQ(specs.size(), 1u);
   const conv_case_spec& s = specs[0];
   EXPECT_EQ(s.impl, "cudnn");
@@ -58,7 +52,7 @@ TEST(conv_suite, reads_a_row_into_a_spec) {
 }
 
 TEST(conv_suite, columns_in_any_order) {
-  const auto specs = read_conv_suite(write_suite(
+  const auto specs = read_conv_suite(write_test_file(
       "conv_order.csv", "groups,dilation,pad,stride,s,r,k,w,h,c,n,layout,dtype,direction,algo,impl,family\n"
                         "1,1,0,1,1,1,16,4,4,8,2,NHWC,bf16,fwd,,inhouse,conv\n"));
   ASSERT_EQ(specs.size(), 1u);

@@ -1,29 +1,22 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
 #include <set>
 #include <string>
 
 #include "gemm_suite.hpp"
 #include "suite_parser.hpp"
+#include "temp_file.hpp"
 
 namespace cubench {
 namespace {
 
-// Writes a suite file under the test's temporary directory and returns its path; the name carries the
-// test's, since ctest runs tests in parallel processes.
-std::string write_suite(const std::string& name, const std::string& text) {
-  const std::string path =
-      ::testing::TempDir() + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" + name;
-  std::ofstream(path) << text;
-  return path;
-}
+using testing::write_test_file;
 
 // The message of the suite_error that reading a file throws, with the file's path replaced by "bad.csv",
 // or "" when it reads cleanly.
 std::string gemm_error(const std::string& text) {
-  const std::string path = write_suite("bad.csv", text);
+  const std::string path = write_test_file("bad.csv", text);
   try {
     read_gemm_suite(path);
   } catch (const suite_error& e) {
@@ -37,7 +30,7 @@ std::string gemm_error(const std::string& text) {
 const std::string header = "family,impl,dtype,layout,m,n,k,batch\n";
 
 TEST(suite_table, reads_header_rows_comments_and_quotes) {
-  const auto path = write_suite("table.csv",
+  const auto path = write_test_file("table.csv",
                                 "# a comment\n"
                                 "family, name ,note\n"
                                 "\n"
@@ -55,7 +48,7 @@ TEST(suite_table, reads_header_rows_comments_and_quotes) {
 }
 
 TEST(suite_table, names_file_line_and_column_of_a_short_row) {
-  const auto path = write_suite("short.csv", "family,a,b\ngemm,1,2\ngemm,1\n");
+  const auto path = write_test_file("short.csv", "family,a,b\ngemm,1,2\ngemm,1\n");
   try {
     read_suite_table(path);
     FAIL() << "expected a suite_error";
@@ -65,7 +58,7 @@ TEST(suite_table, names_file_line_and_column_of_a_short_row) {
 }
 
 TEST(suite_table, rejects_unclosed_quote_and_missing_file) {
-  const auto path = write_suite("quote.csv", "family,a\ngemm,\"open\n");
+  const auto path = write_test_file("quote.csv", "family,a\ngemm,\"open\n");
   EXPECT_THROW(read_suite_table(path), suite_error);
   try {
     read_suite_table(::testing::TempDir() + "no-such-suite.csv");
@@ -76,7 +69,7 @@ TEST(suite_table, rejects_unclosed_quote_and_missing_file) {
 }
 
 TEST(suite_table, family_must_agree_on_every_row) {
-  const auto path = write_suite("mixed.csv", "family,a\ngemm,1\nspmm,2\n");
+  const auto path = write_test_file("mixed.csv", "family,a\ngemm,1\nspmm,2\n");
   try {
     suite_family(read_suite_table(path));
     FAIL() << "expected a suite_error";
@@ -86,7 +79,7 @@ TEST(suite_table, family_must_agree_on_every_row) {
 }
 
 TEST(gemm_suite, parses_cases_in_any_column_order) {
-  const auto path = write_suite("order.csv",
+  const auto path = write_test_file("order.csv",
                                 "m,n,k,batch,family,impl,dtype,layout\n"
                                 "16,4096,4096,1,gemm,cublas,bf16,TN\n"
                                 "33,17,9,4,gemm,inhouse,fp32,NT\n");

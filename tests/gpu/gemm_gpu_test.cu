@@ -1,7 +1,6 @@
 // GEMM family on the GPU: the fp64 reference against the CPU reference bit for bit, the metrics on outputs
 // with known defects, and the in-house kernels against the reference over layouts and awkward shapes.
 #include <cuda_bf16.h>
-#include <cuda_fp16.h>
 
 #include <cmath>
 #include <cstring>
@@ -15,41 +14,6 @@
 
 namespace cubench {
 namespace {
-
-// Device data of one storage type read back as doubles.
-std::vector<double> to_host_doubles(storage_type type, const void* device, std::int64_t count) {
-  std::vector<double> out(static_cast<std::size_t>(count));
-  switch (type) {
-    case storage_type::f64:
-      return to_host<double>(device, count);
-    case storage_type::f32: {
-      const auto v = to_host<float>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i];
-      return out;
-    }
-    case storage_type::f16: {
-      const auto v = to_host<__half>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = __half2float(v[i]);
-      return out;
-    }
-    case storage_type::bf16: {
-      const auto v = to_host<__nv_bfloat16>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = __bfloat162float(v[i]);
-      return out;
-    }
-    case storage_type::i8: {
-      const auto v = to_host<std::int8_t>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i];
-      return out;
-    }
-    case storage_type::i32: {
-      const auto v = to_host<std::int32_t>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i];
-      return out;
-    }
-  }
-  return out;
-}
 
 gemm_case_spec spec_of(const std::string& impl, const std::string& dtype, const std::string& layout, std::int64_t m,
                        std::int64_t n, std::int64_t k, std::int64_t batch) {

@@ -1,22 +1,14 @@
 // SpMM family on the GPU: the fp64 reference against the CPU reference bit for bit, the sliced check against the
 // whole one, the in-house kernels against the reference over shapes, orders, dtypes and irregular rows, and whole
 // cases (every cuSPARSE algorithm) through the runner, which must end passed or not_supported, never failed.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
-// The library copies file names with strncpy into a fixed buffer; GCC's inliner warns about its truncation.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
-
 #include "cuda_resources.cuh"
+#include "fccp.hpp"
 #include "gpu_test_support.cuh"
 #include "matrix_generators.hpp"
 #include "matrix_market.hpp"
@@ -26,32 +18,6 @@
 
 namespace cubench {
 namespace {
-
-std::vector<double> to_host_doubles(storage_type type, const void* device, std::int64_t count) {
-  std::vector<double> out(static_cast<std::size_t>(count));
-  switch (type) {
-    case storage_type::f64:
-      return to_host<double>(device, count);
-    case storage_type::f32: {
-      const auto v = to_host<float>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i];
-      return out;
-    }
-    case storage_type::f16: {
-      const auto v = to_host<__half>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = __half2float(v[i]);
-      return out;
-    }
-    case storage_type::bf16: {
-      const auto v = to_host<__nv_bfloat16>(device, count);
-      for (std::size_t i = 0; i < v.size(); ++i) out[i] = __bfloat162float(v[i]);
-      return out;
-    }
-    default:
-      break;
-  }
-  return out;
-}
 
 std::string matrix_dir() {
   const char* variable = std::getenv(matrix_dir_variable);

@@ -4,6 +4,7 @@
 # usage errors. Needs curl (skipped with the reason otherwise) and no network.
 set -uo pipefail
 
+source "$(dirname "$0")/test_lib.sh"
 script=$(cd "$(dirname "$0")/../.." && pwd)/scripts/fetch-matrices
 if ! command -v curl > /dev/null; then
   echo "SKIP: no curl on PATH"
@@ -11,33 +12,6 @@ if ! command -v curl > /dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
-
-# expect NAME WANT_RC PATTERN... -- COMMAND...: the exit status must be WANT_RC and each PATTERN in the output.
-expect() {
-  local name=$1 want=$2 patterns=() rc out p
-  shift 2
-  while [ "$1" != -- ]; do patterns+=("$1"); shift; done
-  shift
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ $rc -ne "$want" ]; then
-    fail "$name: exit $rc, wanted $want; output: $out"
-    return
-  fi
-  for p in "${patterns[@]}"; do
-    if [[ $out != *"$p"* ]]; then
-      fail "$name: output lacks '$p'; output: $out"
-      return
-    fi
-  done
-  pass "$name"
-}
-
 # The stand-in collection: Grp/tiny.tar.gz holds tiny/tiny.mtx, as the collection's archives do.
 mkdir -p "$tmp/site/Grp" "$tmp/pack/tiny"
 printf '%%%%MatrixMarket matrix coordinate real general\n%% a comment\n3 3 2\n1 1 1.0\n3 2 2.0\n' > "$tmp/pack/tiny/tiny.mtx"
@@ -76,5 +50,4 @@ printf 'name,rows\n' > "$tmp/bad.csv"
 expect "bad manifest header" 2 "$tmp/bad.csv:1:1: expected the header '$header', found 'name,rows'" \
   -- "$script" --manifest "$tmp/bad.csv" --dest "$tmp/out"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -3,38 +3,10 @@
 # Needs no network (the mirror it fails on is a closed port on loopback) and runs in seconds.
 set -uo pipefail
 
+source "$(dirname "$0")/test_lib.sh"
 script=$(cd "$(dirname "$0")/../.." && pwd)/scripts/install-toolkit
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-skipped=0
-
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
-skip() { echo "SKIP: $1"; skipped=$((skipped + 1)); }
-
-# expect NAME WANT_RC(0|nonzero) PATTERN... -- COMMAND...: each PATTERN must occur in the output.
-expect() {
-  local name=$1 want=$2 patterns=() rc out p
-  shift 2
-  while [ "$1" != -- ]; do patterns+=("$1"); shift; done
-  shift
-  out=$("$@" 2>&1)
-  rc=$?
-  if { [ "$want" = 0 ] && [ $rc -ne 0 ]; } || { [ "$want" = nonzero ] && [ $rc -eq 0 ]; }; then
-    fail "$name: exit $rc, wanted $want; output: $out"
-    return
-  fi
-  for p in "${patterns[@]}"; do
-    if [[ $out != *"$p"* ]]; then
-      fail "$name: output lacks '$p'; output: $out"
-      return
-    fi
-  done
-  pass "$name"
-}
-
 export CUBENCH_CACHE_DIR=$tmp/cache
 
 expect "--help" 0 --versions --prefix --no-static -- "$script" --help
@@ -80,5 +52,4 @@ for v in 11.8 12.4; do
     "$script" --check --versions "$v" --prefix "$tmp/copy"
 done
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish
