@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -23,7 +24,7 @@ std::vector<std::string> with_default_subcommand(int argc, char** argv) {
 int main(int argc, char** argv) {
   CLI::App app{"cubench: CUDA toolkit and library regression benchmarks"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("cubench"));
+  app.set_version_flag("--version", "cubench " + std::string(cubench::cubench_version()));
   cubench::register_version_command(app);
   cubench::register_toolkits_command(app);
   cubench::register_build_command(app);
