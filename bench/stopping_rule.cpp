@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <numeric>
 #include <stdexcept>
 #include <utility>
@@ -12,8 +13,28 @@ namespace cubench {
 namespace {
 
 constexpr double ci_confidence = 0.95;
+constexpr std::size_t batches = 10;
+constexpr double student_t_975_9 = 2.2621571627982;  // the 97.5% quantile of Student's t with batches - 1 degrees
 
 }  // namespace
+
+double batch_means_half_width(const std::vector<double>& samples) {
+  const std::size_t per_batch = samples.size() / batches;
+  if (per_batch < 2) return 0.0;
+  std::vector<double> medians;
+  medians.reserve(batches);
+  for (std::size_t b = 0; b < batches; ++b) {
+    // The last batch takes the remainder, so that every sample counts.
+    const auto first = samples.begin() + static_cast<std::ptrdiff_t>(b * per_batch);
+    const auto last = b + 1 == batches ? samples.end() : first + static_cast<std::ptrdiff_t>(per_batch);
+    medians.push_back(median(std::vector<double>(first, last)));
+  }
+  const double mean = std::accumulate(medians.begin(), medians.end(), 0.0) / batches;
+  double squares = 0.0;
+  for (double m : medians) squares += (m - mean) * (m - mean);
+  return student_t_975_9 * std::sqrt(squares / (batches - 1) / batches);
+}
+
 sample_summary summarize_samples(std::vector<double> samples) {
   if (samples.empty()) throw std::invalid_argument("summarize_samples: expected at least one sample, found none");
   sample_summary s;
@@ -27,9 +48,10 @@ sample_summary summarize_samples(std::vector<double> samples) {
   s.min = *min_it;
   s.max = *max_it;
   s.median = median(samples);
+  const double drift_half_width = batch_means_half_width(samples);
   const median_interval interval = median_confidence_interval(std::move(samples), ci_confidence);
-  s.ci_low = interval.low;
-  s.ci_high = interval.high;
+  s.ci_low = std::min(interval.low, s.median - drift_half_width);
+  s.ci_high = std::max(interval.high, s.median + drift_half_width);
   s.ci_coverage = interval.coverage;
   s.noise_rel = s.median > 0.0 ? (s.ci_high - s.ci_low) / s.median : 0.0;
   return s;
@@ -55,7 +77,7 @@ stop_reason decide_stop(const std::vector<double>& samples, double elapsed_s, co
   if (n < std::max<std::size_t>(params.min_samples, 1)) return stop_reason::keep_going;
   const bool time_up = elapsed_s >= params.time_cap_s;
   const bool count_up = n >= params.max_samples;
-  if (check_noise || time_up || count_up) {
+  if ((check_noise && elapsed_s >= params.min_time_s) || time_up || count_up) {
     const sample_summary summary = summarize_samples(samples);
     if (summary.ci_coverage >= ci_confidence && summary.noise_rel < params.target_noise_rel)
       return stop_reason::converged;

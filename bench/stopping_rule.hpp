@@ -1,4 +1,4 @@
-// When to stop sampling a case: at least a minimum of samples, then until the median's confidence
+// When to stop sampling a case: at least a minimum of samples and of time, then until the median's confidence
 // interval is narrow enough or a cap is reached. Pure functions over vectors of samples; the median and
 // its interval come from statistics.hpp.
 #pragma once
@@ -17,14 +17,22 @@ struct sample_summary {
   double min = 0;
   double max = 0;
   double stddev = 0;     // sample standard deviation (n - 1); 0 for a single sample
-  double ci_low = 0;     // 95% confidence interval of the median, min..max when too few samples
+  // 95% confidence interval of the median: the order-statistics interval, widened to the batch-means interval
+  // where that is wider (drift in time); min..max when too few samples.
+  double ci_low = 0;
   double ci_high = 0;
   double ci_coverage = 0;  // the interval's exact coverage, under 0.95 only when too few samples
   double noise_rel = 0;  // (ci_high - ci_low) / median
 };
 
-/// Summarizes samples; throws std::invalid_argument when there are none.
+/// Summarizes samples given in the order they were measured; throws std::invalid_argument when there are none.
 sample_summary summarize_samples(std::vector<double> samples);
+
+/// Half-width of the batch-means 95% interval of the median: the samples, in the order measured, cut into ten
+/// consecutive batches, and Student's t over the batches' medians. Unlike the order-statistics interval, which
+/// assumes independent samples, it widens when the level drifts during the case (clocks settling under a power
+/// cap). 0 when there are fewer than two samples a batch.
+double batch_means_half_width(const std::vector<double>& samples);
 
 /// Why sampling stopped, or that it goes on.
 enum class stop_reason { keep_going, converged, time_cap, sample_cap };
@@ -37,12 +45,13 @@ struct stopping_params {
   std::size_t min_samples = 10;
   std::size_t max_samples = 50000;
   double target_noise_rel = 0.005;  // relative width of the median's 95% confidence interval
+  double min_time_s = 0.5;          // time spent sampling before the case may converge
   double time_cap_s = 1.0;          // time spent sampling one case
 };
 
-/// Decides after a sample whether to stop: never before min_samples; then converged when the median's
-/// confidence interval is narrower than the target (looked at when `check_noise`, or at a cap), else
-/// time_cap or sample_cap when one is reached.
+/// Decides after a sample whether to stop: never before min_samples; then, once min_time_s has passed,
+/// converged when the median's confidence interval is narrower than the target (looked at when `check_noise`,
+/// or at a cap), else time_cap or sample_cap when one is reached.
 stop_reason decide_stop(const std::vector<double>& samples, double elapsed_s, const stopping_params& params,
                         bool check_noise);
 

@@ -133,6 +133,11 @@ int main(int argc, char** argv) {
   app.add_option("--target-noise", suite.stopping.target_noise_rel,
                  "Sample until the median's 95% interval is narrower than this, relative")
       ->capture_default_str();
+  app.add_option("--settle-s", suite.settle_s,
+                 "Take and drop samples for this long before a case's first kept one, so that clocks settle")
+      ->capture_default_str();
+  app.add_option("--min-time-s", suite.stopping.min_time_s, "Sample a case at least this long before it may converge")
+      ->capture_default_str();
   app.add_option("--time-cap-s", suite.stopping.time_cap_s, "Stop sampling a case after this long")->capture_default_str();
   app.add_option("--min-samples", suite.stopping.min_samples, "Samples before the stopping rule may stop")
       ->capture_default_str();

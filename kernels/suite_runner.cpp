@@ -185,6 +185,7 @@ int run_suite(const suite_run_options& options) {
   context.handles = &handles;
   context.options.cold = !options.hot;
   context.options.stopping = options.stopping;
+  context.options.settle_s = options.settle_s;
   suite_session session{options, context, run_provenance(options, env, gpu), flusher, clocks, results, samples,
                         protocol};
   for (const auto& registered : cases) {

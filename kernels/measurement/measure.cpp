@@ -98,20 +98,25 @@ measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream
     m.timing_mode = "events";
   }
 
+  // One sample, per launch: a graph replay, or one launch after an L2 flush when cold.
+  const auto take_sample = [&](int index) {
+    if (batch.get() != nullptr) {
+      const double ms = timed_ms(stream, start, stop, [&] { BENCH_CUDA_TRY(cudaGraphLaunch(batch.get(), stream)); });
+      return ms / m.launches_per_sample;
+    }
+    if (options.cold) flusher.flush(stream);
+    return timed_ms(stream, start, stop, [&] { launch(stream, index % input_sets); });
+  };
+  const auto settle_start = wall_clock::now();
+  for (int index = 0; seconds_since(settle_start) < options.settle_s; ++index) take_sample(index);
+
   clocks.start_case();
   clocks.sample();
   const auto sampling_start = wall_clock::now();
   auto last_poll = sampling_start;
   std::size_t last_checked = 0;
   for (;;) {
-    const int index = static_cast<int>(m.samples_ms.size());
-    if (batch.get() != nullptr) {
-      const double ms = timed_ms(stream, start, stop, [&] { BENCH_CUDA_TRY(cudaGraphLaunch(batch.get(), stream)); });
-      m.samples_ms.push_back(ms / m.launches_per_sample);
-    } else {
-      if (options.cold) flusher.flush(stream);
-      m.samples_ms.push_back(timed_ms(stream, start, stop, [&] { launch(stream, index % input_sets); }));
-    }
+    m.samples_ms.push_back(take_sample(static_cast<int>(m.samples_ms.size())));
     if (std::chrono::duration<double>(wall_clock::now() - last_poll).count() >= options.clock_poll_s) {
       clocks.sample();
       last_poll = wall_clock::now();

@@ -22,7 +22,10 @@ struct measurement_options {
   stopping_params stopping;
   plan_params plan;
   int warmup_min_launches = 3;
-  double warmup_min_ms = 20.0;  // of GPU time, so that clocks have ramped up before the first sample
+  double warmup_min_ms = 20.0;  // of GPU time: the launch-time estimate that picks the timing mode
+  // Wall time of samples taken, exactly as the kept ones, and dropped: under a power cap the SM clock needs
+  // a few hundred milliseconds of the case's own duty cycle to reach the level it then holds.
+  double settle_s = 0.2;
   double clock_poll_s = 0.025;
 };
 
@@ -55,7 +58,7 @@ struct measurement {
   clock_report clocks;
 };
 
-/// Warms up, picks events or graph timing, samples until the stopping rule says so.
+/// Warms up, picks events or graph timing, lets clocks settle, samples until the stopping rule says so.
 measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream_t stream, l2_flusher& flusher,
                              clock_monitor& clocks, const measurement_options& options);
 
