@@ -1,7 +1,9 @@
 """Cold timing of one PyTorch operation with CUDA events, the way bench-runner times a case, for the torch scripts.
 
-After five warm-up calls, each sample follows an L2 flush (a write of an L2-sized buffer) until the median's 95%
-interval is within 0.5% or 2 s have passed (and at least ten samples were taken).
+After five warm-up calls, 0.2 s of samples are taken and dropped (clocks settle, as the runner's --settle-s); then
+each sample follows an L2 flush (a write of an L2-sized buffer), for at least 0.5 s and ten samples, until the
+median's 95% interval (the wider of the order-statistics and the batch-means interval, as bench/stopping_rule.cpp)
+is within 0.5%, or 1 s has passed (the runner's --time-cap-s).
 """
 import math
 import statistics
@@ -19,6 +21,16 @@ def median_interval_width(samples):
     low = max(int(math.floor(n / 2 - half)), 1)
     high = min(int(math.ceil(n / 2 + 1 + half)), n)
     return (ordered[high - 1] - ordered[low - 1]) / statistics.median(ordered)
+
+
+def batch_means_half_width(samples):
+    """Half-width of the batch-means 95% interval: ten consecutive batches, Student's t over their medians."""
+    per_batch = len(samples) // 10
+    if per_batch < 2:
+        return 0.0
+    medians = [statistics.median(samples[b * per_batch:(b + 1) * per_batch if b < 9 else len(samples)])
+               for b in range(10)]
+    return 2.2621571627982 * statistics.stdev(medians) / math.sqrt(10)
 
 
 def l2_flush_buffer(program):
@@ -39,15 +51,27 @@ def time_cold(operation, flush):
     for _ in range(5):
         operation()
     torch.cuda.synchronize()
-    samples = []
-    began = time.monotonic()
-    while True:
+
+    def sample():
         flush.zero_()
         start.record()
         operation()
         stop.record()
         stop.synchronize()
-        samples.append(start.elapsed_time(stop))
-        if len(samples) >= 10 and (median_interval_width(samples) < 0.005 or time.monotonic() - began > 2.0):
+        return start.elapsed_time(stop)
+
+    settle_began = time.monotonic()
+    while time.monotonic() - settle_began < 0.2:
+        sample()
+    samples = []
+    began = time.monotonic()
+    while True:
+        samples.append(sample())
+        elapsed = time.monotonic() - began
+        if elapsed >= 1.0:
             break
+        if len(samples) >= 10 and elapsed >= 0.5:
+            width = max(median_interval_width(samples), 2 * batch_means_half_width(samples) / statistics.median(samples))
+            if width < 0.005:
+                break
     return statistics.median(samples), len(samples)
