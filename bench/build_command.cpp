@@ -32,6 +32,7 @@ void register_build_command(CLI::App& app) {
   };
   auto options = std::make_shared<settings>();
   options->build.source_dir = BENCH_DEFAULT_SOURCE_DIR;
+  options->build.cudnn_frontend_include_dir = BENCH_DEFAULT_CUDNN_FRONTEND_INCLUDE_DIR;
   command->add_option("--toolkits", options->toolkits, "Comma-separated releases (11.8,12.4) or 'all'")
       ->capture_default_str();
   command->add_option("--link", options->link, "Link the CUDA libraries 'shared' or 'static'")->capture_default_str();

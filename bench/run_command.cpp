@@ -395,6 +395,7 @@ void register_run_command(CLI::App& app) {
 
     build_options build;
     build.source_dir = BENCH_DEFAULT_SOURCE_DIR;
+    build.cudnn_frontend_include_dir = BENCH_DEFAULT_CUDNN_FRONTEND_INCLUDE_DIR;
     build.build_dir = s->build_dir;
     build.link = *link;
     const auto runners = find_runners(toolkits, s->runners, s->no_build, build);

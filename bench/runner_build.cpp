@@ -177,6 +177,9 @@ runner_build_plan plan_runner_build(const toolkit_info& toolkit, const build_opt
                                 (options.link == link_mode::static_libraries ? "ON" : "OFF"),
                             "-DCUBENCH_TOOLKIT_VERSION=" + toolkit.version().major_minor(),
                             "-DCUBENCH_SOURCE_DIR=" + source_dir};
+  if (!options.cudnn_frontend_include_dir.empty())
+    plan.configure_command.push_back("-DCUBENCH_CUDNN_FRONTEND_INCLUDE_DIR=" +
+                                     absolute_path(options.cudnn_frontend_include_dir));
   if (options.use_ccache && !find_executable("ccache", environment_path()).empty()) {
     plan.configure_command.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache");
     plan.configure_command.push_back("-DCMAKE_CUDA_COMPILER_LAUNCHER=ccache");
@@ -193,6 +196,9 @@ runner_build_plan plan_runner_build(const toolkit_info& toolkit, const build_opt
   configure_hash.field(host_compiler);
   configure_hash.field(compiler ? compiler->version.text() : "");
   for (const auto& arg : plan.configure_command) configure_hash.field(arg);
+  // Installing the headers after a build that lacked them, or other headers in their place, configures afresh.
+  if (!options.cudnn_frontend_include_dir.empty())
+    configure_hash.field(read_file(options.cudnn_frontend_include_dir + "/cudnn_frontend_version.h"));
   plan.configure_key = configure_hash.hex();
   sha256 key_hash;
   key_hash.field(plan.configure_key);

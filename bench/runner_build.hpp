@@ -37,6 +37,8 @@ struct build_options {
   int jobs = 0;
   /// Compile through ccache when it is on $PATH.
   bool use_ccache = true;
+  /// cudnn-frontend's include folder, passed as CUBENCH_CUDNN_FRONTEND_INCLUDE_DIR; empty leaves it to kernels/.
+  std::string cudnn_frontend_include_dir;
 };
 
 /// Checks a CMAKE_CUDA_ARCHITECTURES list such as "80-real;90"; returns what is wrong, or "" when it is fine.
@@ -59,7 +61,8 @@ struct runner_build_plan {
   std::string log_path;
   /// <dir>/cubench-build.key.
   std::string key_path;
-  /// Hash of sources, toolkit (root, nvcc version, host compiler and its version) and configure arguments.
+  /// Hash of sources, toolkit (root, nvcc version, host compiler and its version), configure arguments and the
+  /// cudnn-frontend version found in cudnn_frontend_include_dir.
   std::string key;
   /// The same without the sources: when it changes the CMake cache is configured afresh.
   std::string configure_key;

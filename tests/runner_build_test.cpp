@@ -140,6 +140,26 @@ TEST(plan_runner_build, the_key_follows_sources_toolkit_and_options) {
   EXPECT_NE(plan_runner_build(fake_toolkit("/usr/bin/g++-11"), options, "sources-1").key, base.key);
 }
 
+TEST(plan_runner_build, passes_cudnn_frontend_and_configures_afresh_when_its_headers_change) {
+  scratch_dir dir;
+  make_sources(dir);
+  const auto toolkit = fake_toolkit();
+  auto options = options_for(dir);
+  const auto without = plan_runner_build(toolkit, options, "s");
+  options.cudnn_frontend_include_dir = dir / "frontend/include";
+  const auto missing = plan_runner_build(toolkit, options, "s");
+  EXPECT_EQ(missing.configure_command.back(), "-DCUBENCH_CUDNN_FRONTEND_INCLUDE_DIR=" + dir / "frontend/include");
+  EXPECT_EQ(missing.configure_command.size(), without.configure_command.size() + 1);
+  EXPECT_NE(missing.configure_key, without.configure_key);
+
+  dir.write("frontend/include/cudnn_frontend_version.h", "#define CUDNN_FRONTEND_MINOR_VERSION 18\n");
+  const auto installed = plan_runner_build(toolkit, options, "s");
+  EXPECT_NE(installed.configure_key, missing.configure_key);
+  EXPECT_EQ(plan_runner_build(toolkit, options, "s").configure_key, installed.configure_key);
+  dir.write("frontend/include/cudnn_frontend_version.h", "#define CUDNN_FRONTEND_MINOR_VERSION 19\n");
+  EXPECT_NE(plan_runner_build(toolkit, options, "s").configure_key, installed.configure_key);
+}
+
 TEST(plan_runner_build, static_linking_gets_its_own_tree_and_needs_the_archives) {
   scratch_dir dir;
   make_sources(dir);

@@ -48,8 +48,7 @@ class conv_case : public bench_case {
   double working_set_bytes() const override { return conv_min_bytes(spec_.geometry, conv_element_bytes(spec_.dtype)); }
 
   void allocate(case_context& context, int input_sets) override {
-    const auto bytes = static_cast<std::size_t>(storage_bytes(type_));
-    for (int t = 0; t < 3; ++t) buffers_[t].emplace(static_cast<std::size_t>(counts_[t]) * bytes * static_cast<std::size_t>(input_sets));
+    for (int t = 0; t < 3; ++t) buffers_[t].emplace(set_bytes(t) * static_cast<std::size_t>(input_sets));
     // The seed depends on the dtype and shape only, so every impl of a shape convolves the same inputs.
     const std::uint64_t seed = seed_from_text(spec_.dtype + "/" + conv_params(spec_));
     const int out = output_tensor();
@@ -64,8 +63,8 @@ class conv_case : public bench_case {
 
   void prepare(case_context& context) override {
     impl_->prepare(context, operands(0));
-    // cudnnFind ran every candidate into set 0's output: poison it again, so that elements the chosen
-    // algorithm leaves unwritten still show.
+    // The search ran every candidate plan into set 0's output: poison it again, so that elements the chosen
+    // plan leaves unwritten still show.
     if (spec_.algo == "searched") {
       const int out = output_tensor();
       fill_poison(type_, tensor(out, 0), counts_[out], context.stream);
@@ -106,9 +105,16 @@ class conv_case : public bench_case {
     return y_tensor;
   }
 
+  // Every input set of a tensor starts on a 256-byte boundary, as a fresh cudaMalloc does, so that libraries see
+  // the alignment a framework's tensors have whichever set a launch reads (conv_cudnn.cpp declares it to cuDNN).
+  std::size_t set_bytes(int t) const {
+    constexpr std::size_t alignment = 256;
+    const std::size_t bytes = static_cast<std::size_t>(counts_[t]) * static_cast<std::size_t>(storage_bytes(type_));
+    return (bytes + alignment - 1) / alignment * alignment;
+  }
+
   void* tensor(int t, int set) const {
-    return static_cast<char*>(buffers_[t]->get()) +
-           static_cast<std::size_t>(set) * static_cast<std::size_t>(counts_[t]) * storage_bytes(type_);
+    return static_cast<char*>(buffers_[t]->get()) + static_cast<std::size_t>(set) * set_bytes(t);
   }
 
   conv_operands operands(int set) const { return {tensor(x_tensor, set), tensor(w_tensor, set), tensor(y_tensor, set)}; }

@@ -15,8 +15,8 @@
 
 namespace cubench {
 
-/// Device pointers of one input set. Which tensor is written depends on the direction: y forward, x for
-/// bwd_data (dx from dy and w), w for bwd_filter (dw from x and dy).
+/// Device pointers of one input set, each on a 256-byte boundary. Which tensor is written depends on the direction:
+/// y forward, x for bwd_data (dx from dy and w), w for bwd_filter (dw from x and dy).
 struct conv_operands {
   void* x = nullptr;
   void* w = nullptr;
@@ -40,7 +40,7 @@ class conv_impl {
   virtual conv_summation summation() const = 0;
 };
 
-/// cuDNN's legacy convolution API, the algorithm by heuristic or by measured search (spec.algo).
+/// cuDNN's graph API through cudnn-frontend, the plan by heuristic or by measured search (spec.algo).
 std::unique_ptr<conv_impl> make_cudnn_conv(const conv_case_spec& spec);
 /// An im2col kernel and cuBLAS GEMMs, forward only.
 std::unique_ptr<conv_impl> make_im2col_cublas_conv(const conv_case_spec& spec);
