@@ -61,7 +61,7 @@ std::array<int, 2> run_size(int m, int n, int k, int trials, cudaStream_t stream
   const gemm_operands g(m, n, k, stream);
   int khz = 0;
   BENCH_CUDA_TRY(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0));
-  const measurement_options options;
+  const measurement_options options{};
   const launch_fn gemm = [&](cudaStream_t s, int) { enqueue_gemm(handle.get(), g, s); };
   const measurement first = measure_launches(gemm, 1, stream, flusher, clocks, options);
   // The spin adds 5% of the first median at the maximum SM clock: a known delay in time, not in work, so a
@@ -72,7 +72,7 @@ std::array<int, 2> run_size(int m, int n, int k, int trials, cudaStream_t stream
     spin_kernel<<<1, 1, 0, s>>>(cycles);
     BENCH_CUDA_TRY(cudaGetLastError());
   };
-  const compare_options defaults;
+  const compare_options defaults{};
   int aa_flagged = 0, slow_flagged = 0;
   std::printf("gemm bf16 %dx%dx%d: first median %.4f ms, spin %.4f ms at the maximum clock\n", m, n, k,
               first.summary.median, 0.05 * first.summary.median);
