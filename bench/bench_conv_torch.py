@@ -2,8 +2,8 @@
 """Times torch.nn.functional.conv2d with CUDA events, the way bench-runner times a cold convolution, for comparison.
 
 Reads a conv suite CSV (bench/suites/conv_*.csv) and times each forward cudnn row in PyTorch: `heuristic` rows with
-torch.backends.cudnn.benchmark False, `searched` rows with it True; fp32 with TF32 off, tf32 with it on; NHWC as
-channels_last. Inputs are seeded uniform values in [-1, 1), timed as torch_timing.time_cold describes (as the runner
+torch.backends.cudnn.benchmark False, `searched` rows with it True and benchmark_limit 0 (every candidate); fp32
+with TF32 off, tf32 with it on; NHWC as channels_last. Inputs are seeded uniform values in [-1, 1), timed as torch_timing.time_cold describes (as the runner
 times a case: settling, L2 flush before each sample, at least 0.5 s, at most 1 s). Prints CSV on stdout:
 algo,dtype,params,median_ms,tflops,samples,torch,cudnn where params is spelled as the runner's params column.
 """
@@ -31,6 +31,8 @@ def params_of(row):
 def time_conv(row, flush):
     shape = {key: int(row[key]) for key in SHAPE_KEYS}
     torch.backends.cudnn.benchmark = row["algo"] == "searched"
+    # PyTorch's search times only its first ten candidates by default; the runner's times every candidate.
+    torch.backends.cudnn.benchmark_limit = 0
     torch.backends.cudnn.allow_tf32 = row["dtype"] == "tf32"
     dtype = DTYPES[row["dtype"]]
     memory_format = torch.channels_last if row["layout"] == "NHWC" else torch.contiguous_format

@@ -1,6 +1,7 @@
 """Cold timing of one PyTorch operation with CUDA events, the way bench-runner times a case, for the torch scripts.
 
-After five warm-up calls, 0.2 s of samples are taken and dropped (clocks settle, as the runner's --settle-s); then
+After five warm-up calls (which also time the host's enqueueing of a sample, hidden from then on behind a GPU
+sleep), 0.2 s of samples are taken and dropped (clocks settle, as the runner's --settle-s); then
 each sample follows an L2 flush (a write of an L2-sized buffer), for at least 0.5 s and ten samples, until the
 median's 95% interval (the wider of the order-statistics and the batch-means interval, as bench/stopping_rule.cpp)
 is within 0.5%, or 1 s has passed (the runner's --time-cap-s).
@@ -45,14 +46,35 @@ def l2_flush_buffer(program):
     return torch.empty(max(l2_bytes, 1), dtype=torch.uint8, device="cuda")
 
 
+def sleep_cycles_per_ms():
+    """GPU clock cycles that torch.cuda._sleep spins per millisecond, measured."""
+    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    torch.cuda._sleep(1_000_000)
+    stop.record()
+    stop.synchronize()
+    return 1_000_000 / start.elapsed_time(stop)
+
+
 def time_cold(operation, flush):
     """Median milliseconds of operation() over cold samples, and how many samples were taken."""
     start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    # The GPU sleeps while the host enqueues a sample (flush, events, the operation: PyTorch's dispatch can take
+    # longer than a short kernel), twice as long as the longest warm-up enqueue took, as the runner holds its
+    # stream with a blocking kernel: the events then time the GPU's work, not the host's.
+    enqueue_s = 0.0
     for _ in range(5):
+        began = time.perf_counter()
+        flush.zero_()
+        start.record()
         operation()
-    torch.cuda.synchronize()
+        stop.record()
+        enqueue_s = max(enqueue_s, time.perf_counter() - began)
+        stop.synchronize()
+    hold_cycles = int(sleep_cycles_per_ms() * max(2 * enqueue_s * 1e3, 0.05))
 
     def sample():
+        torch.cuda._sleep(hold_cycles)
         flush.zero_()
         start.record()
         operation()

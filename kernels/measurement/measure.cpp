@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "cuda_call.cuh"
+#include "stream_blocker.hpp"
 
 namespace cubench {
 namespace {
@@ -98,14 +99,24 @@ measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream
     m.timing_mode = "events";
   }
 
-  // One sample, per launch: a graph replay, or one launch after an L2 flush when cold.
+  // One sample, per launch: a graph replay, or one launch after an L2 flush when cold; enqueued behind the
+  // blocker, so that the events see the GPU's time and not the host's enqueueing.
+  stream_blocker blocker;
   const auto take_sample = [&](int index) {
+    blocker.block(stream);
+    if (batch.get() == nullptr && options.cold) flusher.flush(stream);
+    BENCH_CUDA_TRY(cudaEventRecord(start.get(), stream));
     if (batch.get() != nullptr) {
-      const double ms = timed_ms(stream, start, stop, [&] { BENCH_CUDA_TRY(cudaGraphLaunch(batch.get(), stream)); });
-      return ms / m.launches_per_sample;
+      BENCH_CUDA_TRY(cudaGraphLaunch(batch.get(), stream));
+    } else {
+      launch(stream, index % input_sets);
     }
-    if (options.cold) flusher.flush(stream);
-    return timed_ms(stream, start, stop, [&] { launch(stream, index % input_sets); });
+    BENCH_CUDA_TRY(cudaEventRecord(stop.get(), stream));
+    blocker.release();
+    BENCH_CUDA_TRY(cudaEventSynchronize(stop.get()));
+    float ms = 0;
+    BENCH_CUDA_TRY(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+    return static_cast<double>(ms) / m.launches_per_sample;
   };
   const auto settle_start = wall_clock::now();
   for (int index = 0; seconds_since(settle_start) < options.settle_s; ++index) take_sample(index);
