@@ -45,7 +45,7 @@ std::vector<gemm_case_spec> read_gemm_suite(const std::string& path) {
 std::string gemm_variant(const gemm_case_spec& spec) {
   if (spec.impl == "cublas") return spec.batch == 1 ? "gemm_ex" : "strided_batched";
   if (spec.impl == "cublaslt") return "heuristic";
-  return spec.dtype == "fp32" ? "simt_128x128x8" : "mma_sync_128x128x32";
+  return spec.dtype == "fp32" ? "simt_128x128x8" : "mma_sync_256x128x64";
 }
 
 std::string gemm_params(const gemm_case_spec& spec) {

@@ -31,7 +31,7 @@ std::vector<gemm_case_spec> parse_gemm_suite(const suite_table& table);
 /// Reads a gemm suite file.
 std::vector<gemm_case_spec> read_gemm_suite(const std::string& path);
 
-/// The kernel within the impl that runs a case (e.g. `gemm_ex`, `strided_batched`, `mma_sync_128x128x32`).
+/// The kernel within the impl that runs a case (e.g. `gemm_ex`, `strided_batched`, `mma_sync_256x128x64`).
 std::string gemm_variant(const gemm_case_spec& spec);
 
 /// The case's shape as sorted `key=value` pairs joined by `;`.

@@ -137,7 +137,7 @@ TEST(gemm_suite, case_identity_and_counts) {
   spec.impl = "inhouse";
   spec.dtype = "bf16";
   spec.batch = 1;
-  EXPECT_EQ(gemm_variant(spec), "mma_sync_128x128x32");
+  EXPECT_EQ(gemm_variant(spec), "mma_sync_256x128x64");
   EXPECT_DOUBLE_EQ(gemm_min_bytes(spec), 2.0 * (16 * 64 + 64 * 32 + 16 * 32));
 }
 
