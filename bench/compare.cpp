@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <map>
 #include <stdexcept>
@@ -364,9 +365,30 @@ class comparer {
     report_.comparisons.push_back(std::move(c));
   }
 
+  // On a throttled card the SM clock follows power and temperature: a change in time no larger than the change in
+  // the lowest SM clock the two sides saw is as well explained by the card's state as by the code, so it is
+  // ambiguous, said with both clocks, rather than slower or faster.
+  void explain_by_clocks(case_comparison& c, const result_record& base, const result_record& cand) {
+    const bool moved = c.time.verdict == time_verdict::slower || c.time.verdict == time_verdict::faster;
+    if (!moved || !c.time.ratio || !base.sm_clock_mhz || !cand.sm_clock_mhz || *base.sm_clock_mhz <= 0 ||
+        *cand.sm_clock_mhz <= 0 || !(base.clock_flag.value_or(false) || cand.clock_flag.value_or(false)))
+      return;
+    const double clock_ratio = static_cast<double>(*base.sm_clock_mhz) / *cand.sm_clock_mhz;
+    const double ratio = *c.time.ratio;
+    const bool explained = ratio > 1.0 ? clock_ratio >= ratio : clock_ratio <= ratio;
+    if (!explained) return;
+    char change[32];
+    std::snprintf(change, sizeof change, "%.1f%%", std::fabs(ratio - 1.0) * 100.0);
+    c.notes.push_back(std::string(ratio > 1.0 ? "slower" : "faster") + " by " + change +
+                      ", within the SM clock's change (" + std::to_string(*base.sm_clock_mhz) + " -> " +
+                      std::to_string(*cand.sm_clock_mhz) + " MHz, lowest seen) on a throttled card: ambiguous");
+    c.time.verdict = time_verdict::ambiguous;
+  }
+
   void finish_timing(const timing_job& job) {
     case_comparison& c = report_.comparisons[job.comparison];
     compare_time(c, job.baseline, job.candidate);
+    explain_by_clocks(c, record(job.baseline), record(job.candidate));
     if (c.time.verdict == time_verdict::slower) c.findings.push_back(finding::slower);
     if (c.time.verdict == time_verdict::faster) c.findings.push_back(finding::faster);
     if (c.time.verdict == time_verdict::ambiguous) c.findings.push_back(finding::ambiguous);

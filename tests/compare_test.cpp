@@ -368,6 +368,27 @@ TEST(compare_runs, flags_provenance_on_either_side) {
   EXPECT_EQ(notes, std::vector<std::string>{"baseline ran throttled (hw_power_brake)"});
 }
 
+TEST(compare_runs, calls_a_change_within_the_clock_change_of_a_throttled_card_ambiguous) {
+  auto base = synthetic_row("11.8", "r");
+  auto cand = synthetic_row("12.4", "r");
+  cand.median_ms = 1.03;
+  base.sm_clock_mhz = 1785;
+  cand.sm_clock_mhz = 1650;  // 8% lower: explains 3% slower
+  cand.clock_flag = true;
+  cand.throttle_reasons = "sw_power_cap";
+  std::vector<std::string> notes;
+  EXPECT_EQ(compare_pair(base, cand, &notes), (std::vector<finding>{finding::ambiguous, finding::throttled}));
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[1], "slower by 2.9%, within the SM clock's change (1785 -> 1650 MHz, lowest seen) on a throttled "
+                      "card: ambiguous");
+
+  cand.sm_clock_mhz = 1760;  // 1.4% lower: does not explain 3%
+  EXPECT_EQ(compare_pair(base, cand), (std::vector<finding>{finding::slower, finding::throttled}));
+  cand.sm_clock_mhz = 1650;
+  cand.clock_flag = false;  // neither side throttled: the clocks are not the card's state
+  EXPECT_EQ(compare_pair(base, cand), std::vector<finding>{finding::slower});
+}
+
 TEST(driver_requirements, knows_the_documented_minimums) {
   EXPECT_EQ(check_driver("11.8", "520.61.05").support, driver_support::full);
   EXPECT_EQ(check_driver("12.4", "550.54.14").support, driver_support::full);
