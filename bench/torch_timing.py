@@ -59,19 +59,24 @@ def sleep_cycles_per_ms():
 def time_cold(operation, flush):
     """Median milliseconds of operation() over cold samples, and how many samples were taken."""
     start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    for _ in range(5):
+        operation()
+    torch.cuda.synchronize()
     # The GPU sleeps while the host enqueues a sample (flush, events, the operation: PyTorch's dispatch can take
-    # longer than a short kernel), twice as long as the longest warm-up enqueue took, as the runner holds its
-    # stream with a blocking kernel: the events then time the GPU's work, not the host's.
-    enqueue_s = 0.0
+    # longer than a short kernel), twice the median enqueue time of five warm samples, as the runner holds its
+    # stream with a blocking kernel: the events then time the GPU's work, not the host's. The warm-up above keeps
+    # first-call costs (library set-up, algorithm search) out of that median: a long sleep would lower the duty
+    # cycle, and with it the power drawn, and raise the clock of a power-capped card.
+    enqueue_s = []
     for _ in range(5):
         began = time.perf_counter()
         flush.zero_()
         start.record()
         operation()
         stop.record()
-        enqueue_s = max(enqueue_s, time.perf_counter() - began)
+        enqueue_s.append(time.perf_counter() - began)
         stop.synchronize()
-    hold_cycles = int(sleep_cycles_per_ms() * max(2 * enqueue_s * 1e3, 0.05))
+    hold_cycles = int(sleep_cycles_per_ms() * max(2 * statistics.median(enqueue_s) * 1e3, 0.05))
 
     def sample():
         torch.cuda._sleep(hold_cycles)
