@@ -56,13 +56,19 @@ def time_conv(row, flush):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("suite", help="a conv suite CSV; its forward cudnn rows are timed")
+    parser.add_argument("--algo", choices=("heuristic", "searched"),
+                        help="only these rows: PyTorch caches a convolution's plan under a key without the "
+                             "benchmark flag, so in one process a searched row after a heuristic row of the same "
+                             "shape reuses the heuristic's plan; time the two in separate processes")
+    parser.add_argument("--no-header", action="store_true", help="leave out the CSV header")
     args = parser.parse_args()
     flush = l2_flush_buffer("bench_conv_torch")
     with open(args.suite, newline="") as f:
         rows = [row for row in csv.DictReader(line for line in f if not line.startswith("#"))
-                if row["impl"] == "cudnn" and row["direction"] == "fwd"]
+                if row["impl"] == "cudnn" and row["direction"] == "fwd" and args.algo in (None, row["algo"])]
     out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(["algo", "dtype", "params", "median_ms", "tflops", "samples", "torch", "cudnn"])
+    if not args.no_header:
+        out.writerow(["algo", "dtype", "params", "median_ms", "tflops", "samples", "torch", "cudnn"])
     for row in rows:
         median_ms, tflops, count = time_conv(row, flush)
         out.writerow([row["algo"], row["dtype"], params_of(row), f"{median_ms:.6f}", f"{tflops:.2f}", count,
