@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -40,16 +42,15 @@ constexpr std::array<std::pair<finding, std::string_view>, 14> finding_names{{
 }};
 
 // The pairing key as one string; the unit separator between parts cannot occur in what runners write.
-std::string key_string(const result_record& r) {
+std::string key_string(const result_record& r, std::optional<std::size_t> gpu_slot) {
   std::string key;
   for (const std::string* part : {&r.family, &r.impl, &r.variant, &r.dtype, &r.params, &r.gpu_name}) {
     key += *part;
     key += '\x1f';
   }
+  if (gpu_slot) key += std::to_string(*gpu_slot);
   return key;
 }
-
-case_key key_of(const result_record& r) { return {r.family, r.impl, r.variant, r.dtype, r.params, r.gpu_name}; }
 
 bool is_failure(case_status s) {
   return s == case_status::failed || s == case_status::crashed || s == case_status::timed_out ||
@@ -90,15 +91,14 @@ class comparer {
       if (c == report_.baseline) continue;
       const side_rows& cand = rows_[c];
       for (const row_ref& b : base.order) {
-        const result_record& row = record(b);
-        const auto found = cand.by_key.find(key_string(row));
+        const auto found = cand.by_key.find(keys_[b.input][b.row]);
         if (found == cand.by_key.end())
           add_unpaired(c, b, finding::missing);
         else
           add_paired(c, b, found->second);
       }
       for (const row_ref& r : cand.order) {
-        if (base.by_key.count(key_string(record(r))) == 0) add_unpaired(c, r, finding::added);
+        if (base.by_key.count(keys_[r.input][r.row]) == 0) add_unpaired(c, r, finding::added);
       }
     }
     finish_timings();
@@ -113,40 +113,147 @@ class comparer {
   const std::string& path_of(row_ref r) const { return report_.inputs[r.input].results.path; }
   const std::string& label(std::size_t side) const { return report_.sides[side].label; }
 
+  // The row's GPU slot where the pairing key carries it: never across GPUs (each GPU is a side then), and only for a
+  // model that some side ran on several GPUs, so that single-GPU inputs pair and print as they always did.
+  std::optional<std::size_t> key_slot(row_ref r) const {
+    if (options_.across_gpus || several_gpus_.count(record(r).gpu_name) == 0) return std::nullopt;
+    return slots_[r.input][r.row];
+  }
+
+  case_key key_of(row_ref ref) const {
+    const result_record& r = record(ref);
+    return {r.family, r.impl, r.variant, r.dtype, r.params, r.gpu_name, key_slot(ref)};
+  }
+
+  // GPU k of a model in one side pairs with GPU k of that model in another: within each toolkit and run, the distinct
+  // GPUs of each model are numbered by gpu_index, then uuid, since a run on several GPUs holds each case once per GPU.
+  void assign_gpu_slots() {
+    using run_model = std::tuple<std::string, std::string, std::string>;
+    std::map<run_model, std::map<std::string, int>> lowest_index;
+    for (const auto& input : report_.inputs)
+      for (const auto& r : input.results.records) {
+        int& index = lowest_index[{r.toolkit, r.run_id, r.gpu_name}]
+                         .emplace(r.gpu_uuid, std::numeric_limits<int>::max())
+                         .first->second;
+        if (r.gpu_index) index = std::min(index, *r.gpu_index);
+      }
+    std::map<run_model, std::map<std::string, std::size_t>> slot_of;
+    for (const auto& [group, gpus] : lowest_index) {
+      std::vector<std::pair<int, std::string>> order;
+      for (const auto& [uuid, index] : gpus) order.emplace_back(index, uuid);
+      std::sort(order.begin(), order.end());
+      auto& slots = slot_of[group];
+      for (std::size_t k = 0; k < order.size(); ++k) slots[order[k].second] = k;
+      if (order.size() > 1) several_gpus_.insert(std::get<2>(group));
+    }
+    for (const auto& input : report_.inputs) {
+      slots_.emplace_back();
+      for (const auto& r : input.results.records)
+        slots_.back().push_back(slot_of[{r.toolkit, r.run_id, r.gpu_name}][r.gpu_uuid]);
+    }
+  }
+
+  // Across GPUs the sides go by run (in order of appearance), then model, then slot, so that the first GPU of the
+  // first toolkit is the baseline whatever order the rows came in.
+  void order_gpu_sides(std::vector<std::vector<std::size_t>>& row_side) {
+    auto& sides = report_.sides;
+    auto first_index = [&](auto same) {
+      std::vector<std::size_t> first(sides.size());
+      for (std::size_t s = 0; s < sides.size(); ++s)
+        first[s] = static_cast<std::size_t>(
+            std::find_if(sides.begin(), sides.end(), [&](const compare_side& o) { return same(o, sides[s]); }) -
+            sides.begin());
+      return first;
+    };
+    const auto run = first_index(
+        [](const compare_side& a, const compare_side& b) { return a.toolkit == b.toolkit && a.run_id == b.run_id; });
+    const auto model = first_index([](const compare_side& a, const compare_side& b) { return a.gpu_name == b.gpu_name; });
+    std::vector<std::size_t> order(sides.size());
+    for (std::size_t s = 0; s < order.size(); ++s) order[s] = s;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::tie(run[a], model[a], sides[a].gpu_slot) < std::tie(run[b], model[b], sides[b].gpu_slot);
+    });
+    std::vector<compare_side> sorted;
+    std::vector<std::size_t> new_index(sides.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      new_index[order[k]] = k;
+      sorted.push_back(std::move(sides[order[k]]));
+    }
+    sides = std::move(sorted);
+    for (auto& input : row_side)
+      for (auto& side : input) side = new_index[side];
+  }
+
+  void label_sides() {
+    std::map<std::string, std::set<std::string>> runs_of_toolkit;
+    std::set<std::string> models;
+    for (const auto& s : report_.sides) {
+      runs_of_toolkit[s.toolkit].insert(s.run_id);
+      models.insert(s.gpu_name);
+    }
+    for (auto& s : report_.sides) {
+      s.label = runs_of_toolkit[s.toolkit].size() > 1 ? s.toolkit + "@" + s.run_id : s.toolkit;
+      if (!options_.across_gpus) continue;
+      s.label += " gpu" + std::to_string(s.gpu_slot.value_or(0));
+      if (models.size() > 1) s.label += " [" + s.gpu_name + "]";
+    }
+  }
+
   void assign_sides() {
-    std::map<std::pair<std::string, std::string>, std::size_t> side_of;
+    assign_gpu_slots();
+    // toolkit, run_id, and across GPUs the GPU's model and uuid
+    using side_id = std::tuple<std::string, std::string, std::string, std::string>;
+    std::map<side_id, std::size_t> side_of;
+    std::vector<std::vector<std::size_t>> row_side(report_.inputs.size());
     for (std::size_t i = 0; i < report_.inputs.size(); ++i) {
       const auto& records = report_.inputs[i].results.records;
       for (std::size_t j = 0; j < records.size(); ++j) {
-        const auto id = std::make_pair(records[j].toolkit, records[j].run_id);
-        auto [it, inserted] = side_of.emplace(id, report_.sides.size());
+        const result_record& r = records[j];
+        side_id id{r.toolkit, r.run_id, "", ""};
+        if (options_.across_gpus) id = {r.toolkit, r.run_id, r.gpu_name, r.gpu_uuid};
+        const auto [it, inserted] = side_of.emplace(std::move(id), report_.sides.size());
         if (inserted) {
-          report_.sides.push_back({records[j].toolkit, records[j].toolkit, records[j].run_id});
-          rows_.emplace_back();
+          compare_side side{r.toolkit, r.toolkit, r.run_id, "", "", std::nullopt};
+          if (options_.across_gpus) {
+            side.gpu_uuid = r.gpu_uuid;
+            side.gpu_name = r.gpu_name;
+            side.gpu_slot = slots_[i][j];
+          }
+          report_.sides.push_back(std::move(side));
         }
-        side_rows& side = rows_[it->second];
+        row_side[i].push_back(it->second);
+      }
+    }
+    if (options_.across_gpus) order_gpu_sides(row_side);
+    label_sides();
+
+    rows_.resize(report_.sides.size());
+    for (std::size_t i = 0; i < report_.inputs.size(); ++i) {
+      const auto& records = report_.inputs[i].results.records;
+      keys_.emplace_back();
+      for (std::size_t j = 0; j < records.size(); ++j) {
         const row_ref ref{i, j};
-        auto [existing, fresh] = side.by_key.emplace(key_string(records[j]), ref);
+        keys_.back().push_back(key_string(records[j], key_slot(ref)));
+        side_rows& side = rows_[row_side[i][j]];
+        auto [existing, fresh] = side.by_key.emplace(keys_.back().back(), ref);
         if (fresh) {
           side.order.push_back(ref);
         } else {
           report_.input_notes.push_back(path_of(ref) + ":" + std::to_string(line_of(ref)) + ": case " +
-                                        records[j].case_id + " on " + records[j].gpu_name +
+                                        records[j].case_id + " on " + gpu_title(key_of(ref)) +
                                         " repeats the one on " + path_of(existing->second) + ":" +
                                         std::to_string(line_of(existing->second)) +
                                         " for the same toolkit and run; only the first is compared");
         }
       }
     }
-    std::map<std::string, int> runs_per_toolkit;
-    for (const auto& s : report_.sides) ++runs_per_toolkit[s.toolkit];
-    for (auto& s : report_.sides)
-      if (runs_per_toolkit[s.toolkit] > 1) s.label = s.toolkit + "@" + s.run_id;
   }
 
   void choose_baseline() {
     if (report_.sides.size() < 2) {
-      throw input_error("expected at least two toolkits or runs to compare, found " +
+      throw input_error(std::string(options_.across_gpus ? "expected at least two GPUs, toolkits or runs"
+                                                         : "expected at least two toolkits or runs") +
+                        " to compare, found " +
                         (report_.sides.empty() ? std::string("no result rows") : "only " + label(0)));
     }
     if (options_.baseline.empty()) return;
@@ -166,7 +273,7 @@ class comparer {
   void add_unpaired(std::size_t candidate, row_ref ref, finding f) {
     const result_record& row = record(ref);
     case_comparison c;
-    c.key = key_of(row);
+    c.key = key_of(ref);
     c.case_id = row.case_id;
     c.candidate = candidate;
     if (f == finding::missing) {
@@ -178,6 +285,7 @@ class comparer {
       c.notes.push_back("only in " + label(candidate) + " (" + path_of(ref) + ":" + std::to_string(line_of(ref)) +
                         "), not in the baseline " + label(report_.baseline));
     }
+    if (c.key.gpu_slot) c.notes.push_back("gpu" + std::to_string(*c.key.gpu_slot) + " is " + row.gpu_uuid);
     c.findings.push_back(f);
     report_.comparisons.push_back(std::move(c));
   }
@@ -334,11 +442,15 @@ class comparer {
     const result_record& base = record(b);
     const result_record& cand = record(r);
     case_comparison c;
-    c.key = key_of(cand);
+    c.key = key_of(r);
     c.case_id = cand.case_id;
     c.candidate = candidate;
     c.baseline_row = &base;
     c.candidate_row = &cand;
+    if (c.key.gpu_slot)
+      c.notes.push_back("gpu" + std::to_string(*c.key.gpu_slot) + " is " + base.gpu_uuid +
+                        (base.gpu_uuid == cand.gpu_uuid ? " on both sides"
+                                                        : " in the baseline, " + cand.gpu_uuid + " in the candidate"));
 
     if (is_failure(cand.status)) {
       c.findings.push_back(finding::failed);
@@ -452,8 +564,9 @@ class comparer {
                 const double mb = magnitude(b);
                 if (ma != mb) return ma > mb;
                 return std::tie(a.key.family, a.key.impl, a.key.variant, a.key.dtype, a.key.params, a.key.gpu_name,
-                                a.candidate) < std::tie(b.key.family, b.key.impl, b.key.variant, b.key.dtype,
-                                                        b.key.params, b.key.gpu_name, b.candidate);
+                                a.key.gpu_slot, a.candidate) < std::tie(b.key.family, b.key.impl, b.key.variant,
+                                                                        b.key.dtype, b.key.params, b.key.gpu_name,
+                                                                        b.key.gpu_slot, b.candidate);
               });
   }
 
@@ -471,10 +584,18 @@ class comparer {
   compare_report& report_;
   const compare_options& options_;
   std::vector<side_rows> rows_;
+  std::vector<std::vector<std::size_t>> slots_;     // per input and row: the row's GPU slot
+  std::vector<std::vector<std::string>> keys_;      // per input and row: the pairing key
+  std::set<std::string> several_gpus_;              // models that some side ran on more than one GPU
   std::vector<timing_job> timing_jobs_;
 };
 
 }  // namespace
+
+std::string gpu_title(const case_key& key) {
+  if (!key.gpu_slot) return key.gpu_name;
+  return key.gpu_name + (key.gpu_name.empty() ? "" : " ") + "gpu" + std::to_string(*key.gpu_slot);
+}
 
 const std::vector<finding>& all_findings() {
   static const std::vector<finding> findings = [] {

@@ -23,6 +23,7 @@ struct compare_options {
   double drift_factor = 4.0;      ///< error growth over the baseline that counts as drift
   std::size_t min_samples = 10;   ///< fewer samples on a side: interval overlap instead of the U test
   int bootstrap_resamples = 1000; ///< resamples of the ratio-of-medians interval
+  bool across_gpus = false;       ///< each GPU of a toolkit and run is a side of its own (--across-gpus)
 };
 
 /// What a comparison found, most severe first: the order reports sort by.
@@ -83,13 +84,20 @@ struct case_key {
   std::string dtype;
   std::string params;
   std::string gpu_name;
+  std::optional<std::size_t> gpu_slot;  ///< the GPU among its side's GPUs of this model; only where a side ran several
 };
 
-/// One toolkit of one run: what a baseline or a candidate is.
+/// The GPU of a case key as reports name it: the model, then its slot ("gpu1") where the key carries one.
+std::string gpu_title(const case_key& key);
+
+/// One toolkit of one run, or with across_gpus one GPU of it: what a baseline or a candidate is.
 struct compare_side {
-  std::string label;  ///< the toolkit, or "toolkit@run_id" when several runs share a toolkit
+  std::string label;  ///< the toolkit, or "toolkit@run_id" when several runs share a toolkit; then " gpuK" per GPU
   std::string toolkit;
   std::string run_id;
+  std::string gpu_uuid;                 ///< with across_gpus, the side's GPU; empty otherwise
+  std::string gpu_name;                 ///< with across_gpus, the side's GPU model; empty otherwise
+  std::optional<std::size_t> gpu_slot;  ///< with across_gpus, the GPU among its run's GPUs of that model
 };
 
 /// A case and candidate: the rows compared, the statistics and what they show.

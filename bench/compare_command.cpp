@@ -57,6 +57,7 @@ int run_compare(const compare_arguments& arguments, std::ostream& out, std::ostr
     options.min_effect = arguments.min_effect;
     options.alpha = arguments.alpha;
     options.drift_factor = arguments.drift_factor;
+    options.across_gpus = arguments.across_gpus;
 
     std::vector<run_input> inputs;
     for (const auto& path : arguments.inputs) inputs.push_back(read_run(path));
@@ -104,6 +105,9 @@ void register_compare_command(CLI::App& app) {
       ->check(CLI::Range(1.0, 1e12));
   command->add_option("--fail-on", arguments->fail_on, "Findings that make the exit status 1, comma-separated")
       ->default_val(arguments->fail_on);
+  command->add_flag("--across-gpus", arguments->across_gpus,
+                    "Compare the GPUs too: each GPU of each toolkit and run is a side, labelled e.g. '13.0 gpu1'; "
+                    "the first GPU of the baseline toolkit is the baseline");
   command->add_option("--out", arguments->out_dir, "Directory for compare.csv, summary.md, junit.xml, report.html");
   command->add_option("--format", arguments->formats,
                       "Comma-separated: terminal, csv, markdown, junit, html; default: terminal, plus every file "

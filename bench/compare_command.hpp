@@ -17,6 +17,7 @@ struct compare_arguments {
   std::string fail_on = "slower,incorrect,failed";
   std::string out_dir;  ///< empty: every format to standard output
   std::string formats;  ///< empty: terminal, and every file format when out_dir is set
+  bool across_gpus = false;  ///< each GPU of a toolkit and run is a side of its own
 };
 
 /// Runs `bench compare`; returns 0 when nothing crosses the gate, 1 when something does, 2 on a usage or input

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "compare_command.hpp"
 #include "csv_table.hpp"
 #include "csv_writer.hpp"
 #include "orchestrator_process.hpp"
@@ -360,6 +361,36 @@ std::string runner_version_text(const runner_binary& runner) {
   return last_lines(result.output, 20);
 }
 
+int compare_run(const run_request& request, const run_folder& folder, const std::string& baseline,
+                const std::string& fail_on, std::ostream& out, std::ostream& err, bool colour) {
+  if (request.runners.empty()) return 0;
+  compare_arguments arguments;
+  arguments.inputs = {folder.path().string()};
+  arguments.baseline = baseline.empty() ? request.runners.front().toolkit : baseline;
+  arguments.fail_on = fail_on;
+  int status = 0;
+  if (request.runners.size() > 1) {
+    arguments.out_dir = folder.compare_path().string();
+    status = run_compare(arguments, out, err, colour);
+  }
+  if (request.gpus.size() < 2) return status;
+  // Two GPUs of one model should agree within noise; the toolkit comparison pairs GPU k with GPU k and so cannot
+  // show a card that differs, this one does. A differing card says something of the machine, not of the toolkits,
+  // so the run's exit status stays the toolkit comparison's.
+  arguments.across_gpus = true;
+  arguments.out_dir = folder.compare_gpus_path().string();
+  arguments.formats = "csv,markdown,junit,html";
+  const int gpu_status = run_compare(arguments, out, err, colour);
+  out << "gpus:     " << arguments.out_dir << " (every GPU of every toolkit against the first GPU of "
+      << arguments.baseline << "): "
+      << (gpu_status == 0   ? "nothing crosses the gate"
+          : gpu_status == 1 ? "some comparisons cross the gate, see " +
+                                  (fs::path(arguments.out_dir) / "summary.md").string() +
+                                  "; they leave the exit status to the toolkits' comparison"
+                            : std::string("the comparison failed (the error is above)"))
+      << "\n";
+  return status;
+}
 
 results_summary summarize_results(const std::string& results_csv) {
   const csv_table table = read_csv_table(results_csv);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +116,13 @@ std::vector<std::string> ended_case_ids(const std::string& results_csv);
 result_record orchestrator_record(const run_request& request, const runner_binary& runner, const gpu_info& gpu,
                                   const std::string& case_id, case_status status, const std::string& reason);
 
+
+/// The compare step of `bench run`: with two or more toolkits, `bench compare` over the run folder, its table to `out`
+/// and its reports to RUN_DIR/compare/; with two or more GPUs, also `bench compare --across-gpus`, its reports to
+/// RUN_DIR/compare-gpus/ and one line to `out` saying so. `baseline` empty: the first toolkit. Returns the toolkit
+/// comparison's exit status (docs/compare.md), 0 when there is one toolkit.
+int compare_run(const run_request& request, const run_folder& folder, const std::string& baseline,
+                const std::string& fail_on, std::ostream& out, std::ostream& err, bool colour);
 
 /// What a run's results.csv says about the run as a whole, for its manifest.
 struct results_summary {

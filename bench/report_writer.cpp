@@ -75,7 +75,8 @@ std::unique_ptr<report_writer> make_report_writer(report_format format, const re
 }
 
 std::string case_title(const case_comparison& c) {
-  return c.case_id + (c.key.gpu_name.empty() ? "" : " [" + c.key.gpu_name + "]");
+  const std::string gpu = gpu_title(c.key);
+  return c.case_id + (gpu.empty() ? "" : " [" + gpu + "]");
 }
 
 std::string_view headline(const case_comparison& c) {

@@ -218,16 +218,6 @@ void hash_suite_files(run_manifest& manifest) {
   manifest.suite_sha256 = sha256_hex(all);
 }
 
-// The compare step: bench compare over the run folder, its reports written to RUN_DIR/compare/.
-int compare_step(const run_folder& folder, const std::string& baseline, const std::string& fail_on) {
-  compare_arguments arguments;
-  arguments.inputs = {folder.path().string()};
-  arguments.baseline = baseline;
-  arguments.fail_on = fail_on;
-  arguments.out_dir = folder.compare_path().string();
-  return run_compare(arguments, std::cout, std::cerr, ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr);
-}
-
 // Runs (or resumes) the run that `manifest` describes in `folder`, then assembles, compares and reports.
 int execute(run_folder& folder, run_manifest& manifest, const std::vector<runner_binary>& runners,
             const std::string& baseline, const std::string& fail_on, bool compare) {
@@ -286,8 +276,9 @@ int execute(run_folder& folder, run_manifest& manifest, const std::vector<runner
     std::cout << "incidents:\n";
     for (const auto& incident : outcome.incidents) std::cout << "  " << incident << "\n";
   }
-  if (!compare || runners.size() < 2) return 0;
-  return compare_step(folder, baseline.empty() ? runners.front().toolkit : baseline, fail_on);
+  if (!compare) return 0;
+  return compare_run(request, folder, baseline, fail_on, std::cout, std::cerr,
+                     ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr);
 }
 
 }  // namespace

@@ -133,6 +133,12 @@ fs::path run_folder::compare_path() const {
   return dir;
 }
 
+fs::path run_folder::compare_gpus_path() const {
+  const fs::path dir = path_ / "compare-gpus";
+  fs::create_directories(dir);
+  return dir;
+}
+
 void write_file_atomically(const fs::path& path, std::string_view contents) {
   const fs::path temporary = path.string() + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -51,6 +51,8 @@ class run_folder {
   std::filesystem::path runner_path(std::string_view toolkit, std::string_view gpu_folder) const;
   /// RUN_DIR/compare, created when absent.
   std::filesystem::path compare_path() const;
+  /// RUN_DIR/compare-gpus, the comparison of a run's GPUs, created when absent.
+  std::filesystem::path compare_gpus_path() const;
 
  private:
   run_folder(std::filesystem::path path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}

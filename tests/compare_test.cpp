@@ -206,6 +206,14 @@ TEST_F(fixture_comparison, summarises_geometric_means_per_family_candidate_and_g
   EXPECT_EQ(by_group.count("12.4 NVIDIA A100-SXM4-80GB gemm"), 1u);
 }
 
+TEST_F(fixture_comparison, shows_no_gpu_slot_where_each_run_has_one_gpu_of_a_model) {
+  for (const auto& c : report->comparisons) {
+    EXPECT_FALSE(c.key.gpu_slot.has_value()) << c.case_id;
+    for (const auto& note : c.notes) EXPECT_NE(note.rfind("gpu", 0), 0u) << note;
+  }
+  for (const auto& side : report->sides) EXPECT_EQ(side.label.find(" gpu"), std::string::npos) << side.label;
+}
+
 TEST(compare_runs, takes_the_baseline_by_label_or_toolkit) {
   std::vector<run_input> inputs;
   inputs.push_back(read_run(data_dir + "/runs/nightly"));
@@ -310,6 +318,151 @@ TEST(compare_runs, notes_a_case_repeated_within_a_side) {
   EXPECT_EQ(report.input_notes[0],
             "synthetic/results.csv:3: case gemm/cublas/gemm_ex/fp32/m=64 on NVIDIA H100 80GB HBM3 repeats the one on "
             "synthetic/results.csv:2 for the same toolkit and run; only the first is compared");
+}
+
+// One run of 12.4 and 13.0 on two H100s of one host, two cases each. GPU-b is gpu_index 0 and GPU-a gpu_index 1, and
+// GPU-a's rows come first, so that slots follow the index, not the uuid or the file. `slowdown` scales the median
+// and interval of the rows of "toolkit uuid"; `other_host` gives 13.0 other uuids, as a second machine would.
+std::vector<result_record> two_gpu_rows(const std::map<std::string, double>& slowdown = {}, bool other_host = false) {
+  std::vector<result_record> rows;
+  for (const std::string uuid : {"GPU-a", "GPU-b"})
+    for (const std::string toolkit : {"12.4", "13.0"})
+      for (const std::string params : {"m=64", "m=128"}) {
+        auto r = synthetic_row(toolkit, "r");
+        r.params = params;
+        r.case_id = "gemm/cublas/gemm_ex/fp32/" + params;
+        r.gpu_uuid = uuid + (other_host && toolkit == "13.0" ? "-other" : "");
+        r.gpu_index = uuid == "GPU-a" ? 1 : 0;
+        const auto factor = slowdown.find(toolkit + " " + uuid);
+        if (factor != slowdown.end()) {
+          r.median_ms = *r.median_ms * factor->second;
+          r.ci_low_ms = *r.ci_low_ms * factor->second;
+          r.ci_high_ms = *r.ci_high_ms * factor->second;
+        }
+        rows.push_back(r);
+      }
+  return rows;
+}
+
+compare_report compare_rows(std::vector<result_record> rows, bool across_gpus) {
+  std::vector<run_input> inputs;
+  inputs.push_back(synthetic_input(std::move(rows)));
+  compare_options options;
+  options.across_gpus = across_gpus;
+  return compare_runs(std::move(inputs), options);
+}
+
+std::vector<std::string> side_labels(const compare_report& report) {
+  std::vector<std::string> labels;
+  for (const auto& side : report.sides) labels.push_back(side.label);
+  return labels;
+}
+
+TEST(compare_runs, pairs_the_gpus_of_one_model_by_slot) {
+  const auto report = compare_rows(two_gpu_rows({{"13.0 GPU-a", 1.10}}), false);
+  EXPECT_EQ(side_labels(report), (std::vector<std::string>{"12.4", "13.0"}));
+  EXPECT_TRUE(report.input_notes.empty()) << report.input_notes.front();
+  ASSERT_EQ(report.comparisons.size(), 4u);
+  for (const auto& c : report.comparisons) {
+    ASSERT_TRUE(c.baseline_row && c.candidate_row) << c.case_id;
+    EXPECT_EQ(c.baseline_row->gpu_uuid, c.candidate_row->gpu_uuid) << c.case_id;
+    ASSERT_TRUE(c.key.gpu_slot.has_value()) << c.case_id;
+    const bool second = c.candidate_row->gpu_uuid == "GPU-a";
+    EXPECT_EQ(*c.key.gpu_slot, second ? 1u : 0u) << c.case_id;
+    EXPECT_EQ(c.findings, second ? std::vector<finding>{finding::slower} : std::vector<finding>{}) << c.case_id;
+    EXPECT_EQ(gpu_title(c.key), second ? "NVIDIA H100 80GB HBM3 gpu1" : "NVIDIA H100 80GB HBM3 gpu0");
+    EXPECT_EQ(c.notes.at(0), second ? "gpu1 is GPU-a on both sides" : "gpu0 is GPU-b on both sides");
+  }
+}
+
+TEST(compare_runs, pairs_gpu_k_with_gpu_k_of_another_machine) {
+  const auto report = compare_rows(two_gpu_rows({}, true), false);
+  ASSERT_EQ(report.comparisons.size(), 4u);
+  for (const auto& c : report.comparisons) {
+    ASSERT_TRUE(c.baseline_row && c.candidate_row) << c.case_id;
+    EXPECT_EQ(c.baseline_row->gpu_uuid + "-other", c.candidate_row->gpu_uuid) << c.case_id;
+    EXPECT_EQ(c.notes.at(0), "gpu" + std::to_string(c.key.gpu_slot.value_or(9)) + " is " + c.baseline_row->gpu_uuid +
+                                 " in the baseline, " + c.candidate_row->gpu_uuid + " in the candidate");
+  }
+}
+
+TEST(compare_runs, notes_a_repeat_only_on_the_same_gpu) {
+  auto rows = two_gpu_rows();
+  rows.push_back(rows.front());
+  const auto report = compare_rows(rows, false);
+  EXPECT_EQ(report.comparisons.size(), 4u);
+  ASSERT_EQ(report.input_notes.size(), 1u);
+  EXPECT_EQ(report.input_notes[0],
+            "synthetic/results.csv:10: case gemm/cublas/gemm_ex/fp32/m=64 on NVIDIA H100 80GB HBM3 gpu1 repeats the "
+            "one on synthetic/results.csv:2 for the same toolkit and run; only the first is compared");
+}
+
+TEST(compare_runs, compares_every_gpu_as_a_side_across_gpus) {
+  // A card slower under both toolkits: GPU k against GPU k hides it, the GPUs compared find it.
+  const std::map<std::string, double> slow_card{{"12.4 GPU-a", 1.10}, {"13.0 GPU-a", 1.10}};
+  const auto by_slot = compare_rows(two_gpu_rows(slow_card), false);
+  EXPECT_EQ(by_slot.count(finding::slower), 0u);
+
+  const auto report = compare_rows(two_gpu_rows(slow_card), true);
+  EXPECT_EQ(side_labels(report), (std::vector<std::string>{"12.4 gpu0", "12.4 gpu1", "13.0 gpu0", "13.0 gpu1"}));
+  EXPECT_EQ(report.baseline, 0u);
+  EXPECT_EQ(report.sides[0].gpu_uuid, "GPU-b");
+  EXPECT_EQ(report.sides[1].gpu_uuid, "GPU-a");
+  EXPECT_TRUE(report.input_notes.empty());
+  ASSERT_EQ(report.comparisons.size(), 6u);
+  for (const auto& c : report.comparisons) {
+    EXPECT_FALSE(c.key.gpu_slot.has_value());
+    const std::string& label = report.sides[c.candidate].label;
+    const bool on_slow_card = label == "12.4 gpu1" || label == "13.0 gpu1";
+    EXPECT_EQ(c.findings, on_slow_card ? std::vector<finding>{finding::slower} : std::vector<finding>{})
+        << c.case_id << " " << label;
+    EXPECT_EQ(c.baseline_row->gpu_uuid, "GPU-b");
+  }
+  EXPECT_TRUE(crosses_gate(report, {finding::slower}));
+
+  std::vector<run_input> inputs;
+  inputs.push_back(synthetic_input(two_gpu_rows(slow_card)));
+  compare_options options;
+  options.across_gpus = true;
+  options.baseline = "13.0 gpu1";
+  EXPECT_EQ(compare_runs(std::move(inputs), options).baseline, 3u);
+}
+
+TEST(compare_runs, across_gpus_with_one_gpu_a_run_changes_only_the_labels) {
+  auto slow = synthetic_row("12.4", "r");
+  slow.median_ms = 1.1;
+  slow.ci_low_ms = 1.09;
+  slow.ci_high_ms = 1.11;
+  const auto by_toolkit = compare_rows({synthetic_row("11.8", "r"), slow}, false);
+  const auto by_gpu = compare_rows({synthetic_row("11.8", "r"), slow}, true);
+  EXPECT_EQ(side_labels(by_gpu), (std::vector<std::string>{"11.8 gpu0", "12.4 gpu0"}));
+  ASSERT_EQ(by_gpu.comparisons.size(), 1u);
+  ASSERT_EQ(by_toolkit.comparisons.size(), 1u);
+  EXPECT_EQ(by_gpu.comparisons[0].findings, std::vector<finding>{finding::slower});
+  EXPECT_EQ(by_gpu.comparisons[0].findings, by_toolkit.comparisons[0].findings);
+  EXPECT_EQ(by_gpu.comparisons[0].notes, by_toolkit.comparisons[0].notes);
+  EXPECT_EQ(*by_gpu.comparisons[0].time.ratio, *by_toolkit.comparisons[0].time.ratio);
+
+  try {
+    compare_rows({synthetic_row("12.4", "r")}, true);
+    FAIL() << "no error";
+  } catch (const input_error& e) {
+    EXPECT_STREQ(e.what(), "expected at least two GPUs, toolkits or runs to compare, found only 12.4 gpu0");
+  }
+}
+
+TEST(compare_runs, names_the_model_in_gpu_labels_when_a_run_mixes_models) {
+  std::vector<run_input> inputs;
+  inputs.push_back(read_run(data_dir + "/runs/nightly"));
+  compare_options options;
+  options.across_gpus = true;
+  options.baseline = "12.4";
+  const auto report = compare_runs(std::move(inputs), options);
+  EXPECT_EQ(side_labels(report),
+            (std::vector<std::string>{"11.8 gpu0 [NVIDIA H100 80GB HBM3]", "11.8 gpu0 [NVIDIA A100-SXM4-80GB]",
+                                      "12.4 gpu0 [NVIDIA H100 80GB HBM3]", "12.4 gpu0 [NVIDIA A100-SXM4-80GB]",
+                                      "13.0 gpu0 [NVIDIA H100 80GB HBM3]", "13.0 gpu0 [NVIDIA A100-SXM4-80GB]"}));
+  EXPECT_EQ(report.sides[report.baseline].label, "12.4 gpu0 [NVIDIA H100 80GB HBM3]");
 }
 
 TEST(compare_runs, calls_non_finite_or_unwritten_output_incorrect) {
@@ -497,6 +650,28 @@ TEST(run_compare, writes_every_file_format_under_out) {
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / name)) << name;
   EXPECT_NE(out.str().find("bench compare: 12.4, 13.0 against baseline 11.8"), std::string::npos);
   EXPECT_NE(err.str().find("wrote " + (dir / "report.html").string()), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(run_compare, compares_the_gpus_with_across_gpus) {
+  const auto dir = std::filesystem::temp_directory_path() / ("compare_test_gpus_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove(dir / "results.csv");
+  {
+    csv_appender rows((dir / "results.csv").string(), results_header());
+    for (const auto& row : two_gpu_rows({{"12.4 GPU-a", 1.10}, {"13.0 GPU-a", 1.10}})) rows.append(results_row(row));
+  }
+  compare_arguments arguments;
+  arguments.inputs = {dir.string()};
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(run_compare(arguments, out, err, false), 0) << out.str() << err.str();
+  arguments.across_gpus = true;
+  out.str("");
+  EXPECT_EQ(run_compare(arguments, out, err, false), 1) << out.str() << err.str();
+  EXPECT_NE(out.str().find("bench compare: 12.4 gpu1, 13.0 gpu0, 13.0 gpu1 against baseline 12.4 gpu0"),
+            std::string::npos)
+      << out.str();
   std::filesystem::remove_all(dir);
 }
 

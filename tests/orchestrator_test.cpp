@@ -382,6 +382,25 @@ TEST_F(orchestrator_fixture, each_gpu_runs_every_case_in_its_own_process_at_the_
     if (lines[i].find("GPU-fake-0") != std::string::npos) last_gpu0 = i;
   }
   EXPECT_LT(first_gpu1, last_gpu0) << "the second GPU started before the first one finished";
+
+  // The compare step: one toolkit leaves nothing to compare across toolkits, but the two GPUs are compared.
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(compare_run(r, folder, "", "slower,incorrect,failed", out, err, false), 0) << out.str() << err.str();
+  EXPECT_FALSE(fs::exists(folder.path() / "compare"));
+  for (const char* file : {"summary.md", "compare.csv", "junit.xml", "report.html"})
+    EXPECT_TRUE(fs::exists(folder.path() / "compare-gpus" / file)) << file;
+  EXPECT_NE(out.str().find("gpus:     " + (folder.path() / "compare-gpus").string() +
+                           " (every GPU of every toolkit against the first GPU of 13.0): nothing crosses the gate"),
+            std::string::npos)
+      << out.str();
+  const csv_table compared = read_csv_table(folder.path() / "compare-gpus" / "compare.csv");
+  ASSERT_EQ(compared.rows.size(), ids.size());
+  for (const auto& row : compared.rows) {
+    EXPECT_EQ(row[compared.column("baseline")], "13.0 gpu0");
+    EXPECT_EQ(row[compared.column("candidate")], "13.0 gpu1");
+    EXPECT_EQ(row[compared.column("time_verdict")], "same") << row[compared.column("case_id")];
+  }
 }
 
 TEST(run_folder, a_second_run_on_a_locked_folder_is_refused_naming_the_holder) {
@@ -629,10 +648,33 @@ TEST_F(bench_cli, the_compare_step_writes_its_reports_and_gives_the_exit_status)
   EXPECT_EQ(gated.exit_code, 1) << "the crashed candidate crosses the default gate\n" << gated.output;
   for (const char* file : {"summary.md", "compare.csv", "junit.xml", "report.html"})
     EXPECT_TRUE(fs::exists(dir / ("gated/compare/" + std::string(file)))) << file;
+  EXPECT_FALSE(fs::exists(dir / "gated/compare-gpus")) << "one GPU: nothing to compare across GPUs";
+  EXPECT_EQ(gated.output.find("gpus:"), std::string::npos) << gated.output;
   auto args = run_args("lenient", suite_path);
   args.insert(args.end(), {"--fail-on", "incorrect"});
   const auto lenient = bench(args);
   EXPECT_EQ(lenient.exit_code, 0) << lenient.output;
+}
+
+TEST_F(bench_cli, a_run_on_two_gpus_also_compares_the_gpus) {
+  const scoped_env gpus("CUBENCH_FAKE_GPUS", "2");
+  const auto result = bench(run_args("two", suite(ids)));
+  EXPECT_EQ(result.exit_code, 1) << "the crashed candidate crosses the toolkits' gate\n" << result.output;
+  for (const char* folder : {"two/compare/", "two/compare-gpus/"})
+    for (const char* file : {"summary.md", "compare.csv", "junit.xml", "report.html"})
+      EXPECT_TRUE(fs::exists(dir / (folder + std::string(file)))) << folder << file;
+  EXPECT_NE(result.output.find("gpus:     two/compare-gpus (every GPU of every toolkit against the first GPU of 12.4)"),
+            std::string::npos)
+      << result.output;
+  const csv_table compared = read_csv_table(dir / "two/compare-gpus/compare.csv");
+  std::set<std::string> candidates;
+  for (const auto& row : compared.rows) {
+    EXPECT_EQ(row[compared.column("baseline")], "12.4 gpu0");
+    candidates.insert(row[compared.column("candidate")]);
+  }
+  EXPECT_EQ(candidates, (std::set<std::string>{"12.4 gpu1", "13.0 gpu0", "13.0 gpu1"}));
+  const csv_table by_toolkit = read_csv_table(dir / "two/compare/compare.csv");
+  EXPECT_EQ(by_toolkit.rows.size(), 2 * ids.size()) << "each case once per GPU slot";
 }
 
 TEST_F(bench_cli, plan_prints_one_matrix_entry_per_shard) {
