@@ -126,22 +126,26 @@ int main(int argc, char** argv) {
   std::string matrix_dir;
   app.add_option("--matrix-dir", matrix_dir,
                  "Folder of the .mtx files spmm suites name (default: $CUBENCH_MATRIX_DIR)");
-  app.add_flag("--hot", suite.hot, "Keep the L2 warm: no flush, no input rotation");
+  bool hot = false;
+  app.add_flag("--hot", hot, "Keep the L2 warm: no flush, no input rotation");
   double case_timeout_s = 60;
   app.add_option("--case-timeout-s", case_timeout_s, "Per-case time limit, enforced by the orchestrator (bench run)");
   app.add_option("--protocol-fd", suite.protocol_fd, "File descriptor for the @cubench protocol lines (default stdout)");
-  app.add_option("--target-noise", suite.stopping.target_noise_rel,
+  app.add_option("--target-noise", suite.measurement.stopping.target_noise_rel,
                  "Sample until the median's 95% interval is narrower than this, relative")
       ->capture_default_str();
-  app.add_option("--settle-s", suite.settle_s,
+  app.add_option("--settle-s", suite.measurement.settle_s,
                  "Take and drop samples for this long before a case's first kept one, so that clocks settle")
       ->capture_default_str();
-  app.add_option("--min-time-s", suite.stopping.min_time_s, "Sample a case at least this long before it may converge")
+  app.add_option("--min-time-s", suite.measurement.stopping.min_time_s,
+                 "Sample a case at least this long before it may converge")
       ->capture_default_str();
-  app.add_option("--time-cap-s", suite.stopping.time_cap_s, "Stop sampling a case after this long")->capture_default_str();
-  app.add_option("--min-samples", suite.stopping.min_samples, "Samples before the stopping rule may stop")
+  app.add_option("--time-cap-s", suite.measurement.stopping.time_cap_s, "Stop sampling a case after this long")
       ->capture_default_str();
-  app.add_option("--max-samples", suite.stopping.max_samples, "Samples after which a case stops")->capture_default_str();
+  app.add_option("--min-samples", suite.measurement.stopping.min_samples, "Samples before the stopping rule may stop")
+      ->capture_default_str();
+  app.add_option("--max-samples", suite.measurement.stopping.max_samples, "Samples after which a case stops")
+      ->capture_default_str();
   version_flag->excludes(list_flag)->excludes(env_flag);
   list_flag->excludes(env_flag);
 
@@ -152,6 +156,7 @@ int main(int argc, char** argv) {
     return status == 0 ? cubench::runner_exit::ok : cubench::runner_exit::usage_error;
   }
   cubench::set_matrix_dir(cubench::resolve_matrix_dir(matrix_dir));
+  suite.measurement.cold = !hot;
   try {
     if (version) return cubench::print_version(json);
     if (list) return suite.suite_path.empty() ? cubench::print_families(json) : cubench::list_suite_cases(suite, std::cout);

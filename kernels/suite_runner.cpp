@@ -183,9 +183,7 @@ int run_suite(const suite_run_options& options) {
   context.gpu = &gpu;
   context.stream = stream.get();
   context.handles = &handles;
-  context.options.cold = !options.hot;
-  context.options.stopping = options.stopping;
-  context.options.settle_s = options.settle_s;
+  context.options = options.measurement;
   suite_session session{options, context, run_provenance(options, env, gpu), flusher, clocks, results, samples,
                         protocol};
   for (const auto& registered : cases) {

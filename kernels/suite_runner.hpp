@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "stopping_rule.hpp"
+#include "measure.hpp"
 
 namespace cubench {
 
@@ -18,10 +18,8 @@ struct suite_run_options {
   std::string out_dir;       // results.csv and samples.csv are appended here
   std::string run_id;
   int device = 0;
-  bool hot = false;          // skip the L2 flush and the input rotation
-  double settle_s = 0.2;     // samples taken and dropped before a case's first kept sample
   int protocol_fd = -1;      // where @cubench lines go; -1 for stdout
-  stopping_params stopping;
+  measurement_options measurement;  // cold or hot, settling, stopping: every case's
   std::vector<std::string> benchmark_args;  // --benchmark_* options, handed to Google Benchmark
 };
 
