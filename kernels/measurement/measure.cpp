@@ -49,12 +49,18 @@ owned_graph_exec capture_batch(const launch_fn& launch, int launches, int input_
   return owned_graph_exec(exec);
 }
 
-// Event-timed milliseconds of what `enqueue` puts on the stream.
-template <typename Enqueue>
-double timed_ms(cudaStream_t stream, const cuda_event& start, const cuda_event& stop, Enqueue enqueue) {
+// Event-timed milliseconds of what `timed` enqueues, after what `untimed` enqueues. Both wait behind the blocker
+// until the host has enqueued them, so that the events see the GPU's time and not the host's enqueueing, which a
+// library call can make longer than a short kernel.
+template <typename Untimed, typename Timed>
+double blocked_ms(cudaStream_t stream, stream_blocker& blocker, const cuda_event& start, const cuda_event& stop,
+                  Untimed untimed, Timed timed) {
+  blocker.block(stream);
+  untimed();
   BENCH_CUDA_TRY(cudaEventRecord(start.get(), stream));
-  enqueue();
+  timed();
   BENCH_CUDA_TRY(cudaEventRecord(stop.get(), stream));
+  blocker.release();
   BENCH_CUDA_TRY(cudaEventSynchronize(stop.get()));
   float ms = 0;
   BENCH_CUDA_TRY(cudaEventElapsedTime(&ms, start.get(), stop.get()));
@@ -72,15 +78,19 @@ void l2_flusher::flush(cudaStream_t stream) {
 measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream_t stream, l2_flusher& flusher,
                              clock_monitor& clocks, const measurement_options& options) {
   const cuda_event start, stop;
+  stream_blocker blocker;
+  const auto nothing = [] {};
   measurement m;
   m.cache_mode = options.cold ? "cold" : "hot";
 
-  // Warm-up, hot, launch by launch: brings clocks up and gives the estimate that picks the timing mode.
+  // Warm-up, hot, launch by launch: brings clocks up and gives the estimate of the GPU's time per launch that picks
+  // the timing mode (with the host's enqueueing in it, a short kernel behind a slow library call would pick launch
+  // by launch in one run and a graph in the next).
   std::vector<double> warmup_ms;
   double warmup_total = 0;
   while (static_cast<int>(warmup_ms.size()) < options.warmup_min_launches || warmup_total < options.warmup_min_ms) {
     const int set = static_cast<int>(warmup_ms.size()) % input_sets;
-    warmup_ms.push_back(timed_ms(stream, start, stop, [&] { launch(stream, set); }));
+    warmup_ms.push_back(blocked_ms(stream, blocker, start, stop, nothing, [&] { launch(stream, set); }));
     warmup_total += warmup_ms.back();
   }
   // The first launch may still pay for lazy loading: the estimate leaves it out.
@@ -99,24 +109,19 @@ measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream
     m.timing_mode = "events";
   }
 
-  // One sample, per launch: a graph replay, or one launch after an L2 flush when cold; enqueued behind the
-  // blocker, so that the events see the GPU's time and not the host's enqueueing.
-  stream_blocker blocker;
-  const auto take_sample = [&](int index) {
-    blocker.block(stream);
+  // One sample, per launch: a graph replay, or one launch after an L2 flush when cold.
+  const auto flush_if_cold = [&] {
     if (batch.get() == nullptr && options.cold) flusher.flush(stream);
-    BENCH_CUDA_TRY(cudaEventRecord(start.get(), stream));
-    if (batch.get() != nullptr) {
-      BENCH_CUDA_TRY(cudaGraphLaunch(batch.get(), stream));
-    } else {
-      launch(stream, index % input_sets);
-    }
-    BENCH_CUDA_TRY(cudaEventRecord(stop.get(), stream));
-    blocker.release();
-    BENCH_CUDA_TRY(cudaEventSynchronize(stop.get()));
-    float ms = 0;
-    BENCH_CUDA_TRY(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-    return static_cast<double>(ms) / m.launches_per_sample;
+  };
+  const auto take_sample = [&](int index) {
+    const double ms = blocked_ms(stream, blocker, start, stop, flush_if_cold, [&] {
+      if (batch.get() != nullptr) {
+        BENCH_CUDA_TRY(cudaGraphLaunch(batch.get(), stream));
+      } else {
+        launch(stream, index % input_sets);
+      }
+    });
+    return ms / m.launches_per_sample;
   };
   const auto settle_start = wall_clock::now();
   for (int index = 0; seconds_since(settle_start) < options.settle_s; ++index) take_sample(index);
