@@ -261,7 +261,7 @@ result_record orchestrator_record(const run_request& request, const runner_binar
     record.params = case_id.substr(start);
   }
   record.toolkit = runner.toolkit;
-  record.gpu_index = 0;
+  record.gpu_index = static_cast<int>(gpu.index);
   record.gpu_uuid = gpu.uuid;
   record.gpu_name = gpu.name;
   record.compute_capability = gpu.compute_capability;

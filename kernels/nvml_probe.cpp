@@ -21,6 +21,7 @@ using error_string_fn = const char* (*)(nvml_status status);
 using driver_version_fn = nvml_status (*)(char* version, unsigned length);
 using handle_by_uuid_fn = nvml_status (*)(const char* uuid, nvml_device* device);
 using max_clock_fn = nvml_status (*)(nvml_device device, int clock_type, unsigned* clock_mhz);
+using index_fn = nvml_status (*)(nvml_device device, unsigned* index);
 
 constexpr int nvml_clock_sm = 1;
 constexpr unsigned nvml_driver_version_size = 80;
@@ -84,6 +85,7 @@ nvml_report probe_nvml(const std::vector<std::string>& gpu_uuids) {
     const auto driver_version = nvml_function<driver_version_fn>(library.get(), "nvmlSystemGetDriverVersion");
     const auto handle_by_uuid = nvml_function<handle_by_uuid_fn>(library.get(), "nvmlDeviceGetHandleByUUID");
     const auto max_clock = nvml_function<max_clock_fn>(library.get(), "nvmlDeviceGetMaxClockInfo");
+    const auto device_index = nvml_function<index_fn>(library.get(), "nvmlDeviceGetIndex");
     loaded_error_string = nvml_function<error_string_fn>(library.get(), "nvmlErrorString");
     report.library_path = file_defining(reinterpret_cast<void*>(init));
 
@@ -92,10 +94,13 @@ nvml_report probe_nvml(const std::vector<std::string>& gpu_uuids) {
     BENCH_NVML_TRY(driver_version(version, nvml_driver_version_size));
     report.driver_version = version;
     for (const auto& uuid : gpu_uuids) {
-      nvml_gpu gpu{uuid, std::nullopt, ""};
+      nvml_gpu gpu{uuid, std::nullopt, std::nullopt, ""};
       try {
         nvml_device device = nullptr;
         BENCH_NVML_TRY(handle_by_uuid(uuid.c_str(), &device));
+        unsigned index = 0;
+        BENCH_NVML_TRY(device_index(device, &index));
+        gpu.index = index;
         unsigned clock_mhz = 0;
         BENCH_NVML_TRY(max_clock(device, nvml_clock_sm, &clock_mhz));
         gpu.max_sm_clock_mhz = clock_mhz;

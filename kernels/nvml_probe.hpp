@@ -12,6 +12,8 @@ namespace cubench {
 struct nvml_gpu {
   /// The "GPU-..." identifier it was looked up by.
   std::string uuid;
+  /// NVML's index of the GPU, as nvidia-smi numbers it (PCI order, whatever CUDA_VISIBLE_DEVICES hides).
+  std::optional<unsigned> index;
   /// The highest SM clock the GPU allows, in MHz; nullopt when NVML could not say.
   std::optional<unsigned> max_sm_clock_mhz;
   /// Why NVML could not describe the GPU; empty when it did.
@@ -30,7 +32,7 @@ struct nvml_report {
   std::string error;
 };
 
-/// Loads NVML, reads the driver version and each GPU's maximum SM clock, and unloads it again.
+/// Loads NVML, reads the driver version and each GPU's index and maximum SM clock, and unloads it again.
 nvml_report probe_nvml(const std::vector<std::string>& gpu_uuids);
 
 }  // namespace cubench

@@ -106,6 +106,7 @@ runner_env collect_env() {
   env.nvml = probe_nvml(uuids);
   for (std::size_t i = 0; i < env.gpus.size() && i < env.nvml.gpus.size(); ++i) {
     env.gpus[i].max_sm_clock_mhz = env.nvml.gpus[i].max_sm_clock_mhz;
+    env.gpus[i].nvml_index = env.nvml.gpus[i].index;
   }
   if (!env.gpus.empty()) env.inits = init_libraries_on_gpu0();
   return env;
@@ -192,6 +193,7 @@ nlohmann::json env_json(const runner_env& env) {
   for (const auto& gpu : env.gpus) {
     nlohmann::json entry = {
         {"index", gpu.index},
+        {"nvml_index", gpu.nvml_index ? nlohmann::json(*gpu.nvml_index) : nlohmann::json()},
         {"name", gpu.name},
         {"uuid", gpu.uuid},
         {"compute_capability", std::to_string(gpu.cc_major) + "." + std::to_string(gpu.cc_minor)},

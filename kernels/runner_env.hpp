@@ -45,6 +45,8 @@ struct gpu_env {
   int sm_count = 0;
   /// NVML's maximum SM clock; nullopt when NVML could not say.
   std::optional<unsigned> max_sm_clock_mhz;
+  /// NVML's index, as nvidia-smi numbers the GPU; nullopt when NVML could not say.
+  std::optional<unsigned> nvml_index;
   /// The runner's code this GPU runs; nullopt when none fits (see image_error).
   std::optional<kernel_image> image;
   /// Why no code of the runner fits this GPU; empty when one does.

@@ -52,7 +52,9 @@ result_record run_provenance(const suite_run_options& options, const runner_env&
   const auto& build = build_info();
   r.run_id = options.run_id;
   r.toolkit = build.toolkit_version;
-  r.gpu_index = options.device;
+  // NVML's index, so that a runner pinned to one GPU of several by CUDA_VISIBLE_DEVICES names the GPU as nvidia-smi
+  // and bench run's --gpus do.
+  r.gpu_index = gpu.nvml_index ? static_cast<int>(*gpu.nvml_index) : options.device;
   r.gpu_uuid = gpu.uuid;
   r.gpu_name = gpu.name;
   r.cubench_version = build.cubench_version;

@@ -169,7 +169,9 @@ int main(int argc, char** argv) {
     row.dtype = parts[3];
     row.params = id.substr(start);
     row.toolkit = toolkit;
-    row.gpu_index = 0;
+    // As the real runner does, NVML's index: the fake GPUs are numbered in their uuids.
+    const std::string fake_prefix = "GPU-fake-";
+    row.gpu_index = gpu.rfind(fake_prefix, 0) == 0 ? std::stoi(gpu.substr(fake_prefix.size())) : 0;
     row.gpu_uuid = gpu;
     row.gpu_name = "Fake GPU";
     row.cubench_version = "fake";

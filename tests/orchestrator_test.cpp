@@ -360,6 +360,21 @@ TEST_F(orchestrator_fixture, toolkits_take_turns_in_rotating_rounds_on_one_gpu) 
                                              "11.8=4"}));
 }
 
+TEST_F(orchestrator_fixture, rows_it_writes_itself_give_each_gpu_its_nvml_index) {
+  const std::vector<std::string> ids{"gemm/fake/crash/fp32/m=1"};
+  const auto r = request({"13.0"}, ids, 2);
+  const run_folder folder = run_folder::create(dir / "run");
+  recording_observer observer;
+  run(r, folder, observer);
+  const csv_table table = read_csv_table((folder.path() / "results.csv").string());
+  std::map<std::string, std::string> index_of;
+  for (const auto& row : table.rows) {
+    EXPECT_EQ(row[table.column("status")], "crashed");
+    index_of[row[table.column("gpu_uuid")]] = row[table.column("gpu_index")];
+  }
+  EXPECT_EQ(index_of, (std::map<std::string, std::string>{{"GPU-fake-0", "0"}, {"GPU-fake-1", "1"}}));
+}
+
 TEST_F(orchestrator_fixture, each_gpu_runs_every_case_in_its_own_process_at_the_same_time) {
   const std::vector<std::string> ids{"gemm/fake/ok/fp32/m=1", "gemm/fake/ok/fp32/m=2", "gemm/fake/ok/fp32/m=3"};
   const auto r = request({"13.0"}, ids, 2);
