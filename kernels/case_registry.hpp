@@ -17,6 +17,7 @@
 #include "measure.hpp"
 #include "result_record.hpp"
 #include "runner_env.hpp"
+#include "reference/storage_type.hpp"
 
 namespace cubench {
 
@@ -71,8 +72,16 @@ struct case_context {
   measurement_options options;
 };
 
+/// An output in device memory: `count` elements stored as `type`.
+struct output_view {
+  storage_type type;
+  const void* data;
+  std::int64_t count;
+};
+
 /// One case. The runner calls identify, then configure, working_set_bytes, allocate, prepare and the first
-/// launch, describe, verify, and the launches of the measurement; verification never runs while timing.
+/// launch, describe, verify, two more launches on set 0 whose output it compares with the first's, and the
+/// launches of the measurement; verification never runs while timing.
 class bench_case {
  public:
   virtual ~bench_case() = default;
@@ -93,6 +102,8 @@ class bench_case {
   /// Compares set 0's output, from the first call, with the fp64 reference; fills the numerics columns
   /// and returns why the output is incorrect, or "" when it is within tolerance.
   virtual std::string verify(case_context& context, result_record& record) = 0;
+  /// Set 0's output, as verify reads it.
+  virtual output_view output() const = 0;
 };
 
 /// A case of a suite, made only when it is about to run.

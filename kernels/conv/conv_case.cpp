@@ -90,6 +90,11 @@ class conv_case : public bench_case {
     return judge_output(m, tolerance, r);
   }
 
+  output_view output() const override {
+    const int out = output_tensor();
+    return {type_, tensor(out, 0), counts_[out]};
+  }
+
  private:
   static constexpr int x_tensor = 0, w_tensor = 1, y_tensor = 2;
 

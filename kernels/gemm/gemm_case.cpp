@@ -80,6 +80,8 @@ class gemm_case : public bench_case {
     return judge_output(m, gemm_tolerance(spec_.dtype, spec_.k), r);
   }
 
+  output_view output() const override { return {shape_.storage.output, operands(0).c, c_count_}; }
+
  private:
   gemm_operands operands(int set) const {
     const auto in_bytes = storage_bytes(shape_.storage.input), out_bytes = storage_bytes(shape_.storage.output);

@@ -231,6 +231,14 @@ struct element_partial {
   }
 };
 
+// One 16-bit word's share of hash_bits: every storage type but int8 is a whole number of them.
+struct word_hash {
+  const std::uint16_t* words;
+  __device__ unsigned long long operator()(std::int64_t i) const {
+    return splitmix64(words[i] ^ splitmix64(static_cast<std::uint64_t>(i)));
+  }
+};
+
 }  // namespace
 
 void fill_random(storage_type type, void* data, std::int64_t count, std::uint64_t seed, cudaStream_t stream) {
@@ -295,6 +303,15 @@ void reference_gemm(const gemm_problem& p, const gemm_batch& batch, storage_type
       break;
   }
   throw std::invalid_argument("reference_gemm: no GEMM takes inputs of this storage type");
+}
+
+std::uint64_t hash_bits(storage_type type, const void* data, std::int64_t count, cudaStream_t stream) {
+  if (type == storage_type::i8) throw std::invalid_argument("hash_bits: int8 outputs are not hashed");
+  const std::int64_t words = count * storage_bytes(type) / 2;
+  const thrust::counting_iterator<std::int64_t> first(0), last(words);
+  return thrust::transform_reduce(thrust::cuda::par.on(stream), first, last,
+                                  word_hash{static_cast<const std::uint16_t*>(data)}, 0ULL,
+                                  thrust::plus<unsigned long long>());
 }
 
 output_metrics compare_with_reference(storage_type output, const void* c, const double* reference,

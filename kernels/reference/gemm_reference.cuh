@@ -42,6 +42,10 @@ struct output_metrics {
   std::uint64_t hash = 0;            // order-aware 64-bit hash of the output's bits
 };
 
+/// An order-aware 64-bit hash of the bits of `count` elements stored as `type` (not int8), for telling whether two
+/// outputs are bitwise the same; it is not output_metrics::hash.
+std::uint64_t hash_bits(storage_type type, const void* data, std::int64_t count, cudaStream_t stream);
+
 /// Compares `count` output elements of type `output` with the fp64 reference through Thrust reductions.
 output_metrics compare_with_reference(storage_type output, const void* c, const double* reference,
                                       std::int64_t count, cudaStream_t stream);

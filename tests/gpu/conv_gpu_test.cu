@@ -215,6 +215,7 @@ TEST(conv_cases, im2col_cublas_and_inhouse_pass) {
   const auto outcomes = run_suite_file(rows);
   expect_all_passed(outcomes);
   for (const auto& o : outcomes) {
+    EXPECT_FALSE(o.record.output_hash.empty()) << o.record.case_id << ": its bits changed from launch to launch";
     if (o.record.impl == "inhouse") {
       EXPECT_EQ(o.record.algorithm.rfind("tile=", 0), 0u) << o.record.algorithm;
       EXPECT_FALSE(o.record.binary_kind.empty());

@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "cuda_resources.cuh"
 #include "gemm/gemm_cases.hpp"
@@ -115,6 +118,28 @@ TEST(compare_with_reference, reports_defects_it_is_given) {
   const output_metrics same = compare_with_reference(storage_type::f64, out_d.get(), ref_d.as<double>(), n, nullptr);
   EXPECT_EQ(same.norm_rel_err, 0.0);
   EXPECT_NE(same.hash, m.hash) << "the hash sees a changed element";
+}
+
+TEST(hash_bits, sees_one_flipped_bit_and_nothing_else) {
+  BENCH_SKIP_WITHOUT_GPU();
+  const std::int64_t n = 4097;
+  std::vector<std::uint16_t> bits(n);
+  for (std::int64_t i = 0; i < n; ++i) bits[i] = static_cast<std::uint16_t>(i * 2654435761u >> 7);
+  const device_buffer d(n * sizeof(std::uint16_t));
+  const auto upload = [&] {
+    BENCH_CUDA_TRY(cudaMemcpy(d.get(), bits.data(), n * sizeof(std::uint16_t), cudaMemcpyHostToDevice));
+  };
+  upload();
+  const std::uint64_t first = hash_bits(storage_type::bf16, d.get(), n, nullptr);
+  EXPECT_EQ(hash_bits(storage_type::bf16, d.get(), n, nullptr), first);
+  bits[n - 1] ^= 1;
+  upload();
+  EXPECT_NE(hash_bits(storage_type::bf16, d.get(), n, nullptr), first) << "the last element's lowest bit";
+  bits[n - 1] ^= 1;
+  std::swap(bits[0], bits[1]);
+  upload();
+  EXPECT_NE(hash_bits(storage_type::bf16, d.get(), n, nullptr), first) << "two elements swapped";
+  EXPECT_THROW(hash_bits(storage_type::i8, d.get(), n, nullptr), std::invalid_argument);
 }
 
 // The in-house kernels over every layout, aligned and unaligned shapes, partial tiles and batches.
