@@ -132,6 +132,8 @@ std::string hash_runner_sources(const build_options& options) {
   collect_files(kernels, "kernels", false, files);
   collect_files(source / "bench", "bench", false, files);
   collect_files(source / "cmake", "cmake", true, files);
+  // The GPU tests are built beside the runner (kernels/CMakeLists.txt).
+  collect_files(source / "tests" / "gpu", "tests/gpu", false, files);
   std::sort(files.begin(), files.end());
   sha256 hash;
   for (const auto& [name, path] : files) {

@@ -44,7 +44,8 @@ struct build_options {
 /// Checks a CMAKE_CUDA_ARCHITECTURES list such as "80-real;90"; returns what is wrong, or "" when it is fine.
 std::string check_cuda_architectures(std::string_view architectures);
 
-/// SHA-256 (hex) of every runner source: kernels/** and bench/** (.cpp .hpp .h .cu .cuh .txt .cmake .in) and cmake/**.
+/// SHA-256 (hex) of every runner source: kernels/**, bench/** and tests/gpu/** (.cpp .hpp .h .cu .cuh .txt .cmake .in)
+/// and cmake/**.
 std::string hash_runner_sources(const build_options& options);
 
 /// Everything decided before building one runner.

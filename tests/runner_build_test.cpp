@@ -80,7 +80,13 @@ TEST(hash_runner_sources, changes_with_a_source_and_only_with_a_source) {
   const std::string after_cmake_add = hash_runner_sources(options);
   EXPECT_NE(after_cmake_add, after_kernel_edit);
   fs::rename(dir / "src/bench/result_record.cpp", dir / "src/bench/result_record2.cpp");
-  EXPECT_NE(hash_runner_sources(options), after_cmake_add);
+  const std::string after_rename = hash_runner_sources(options);
+  EXPECT_NE(after_rename, after_cmake_add);
+  dir.write("src/tests/gpu/gemm_gpu_test.cu", "TEST(a, b) { }\n");
+  const std::string after_gpu_test = hash_runner_sources(options);
+  EXPECT_NE(after_gpu_test, after_rename) << "the GPU tests are built beside the runner";
+  dir.write("src/tests/orchestrator_test.cpp", "TEST(a, b) { }\n");
+  EXPECT_EQ(hash_runner_sources(options), after_gpu_test) << "the host tests are not";
 }
 
 TEST(plan_runner_build, passes_the_toolkit_and_options_to_cmake) {
