@@ -464,8 +464,10 @@ class comparer {
       c.notes.push_back("baseline " + std::string(to_string(base.status)) +
                         (base.reason.empty() ? "" : ": " + base.reason));
 
+    // How each side was measured, and the kernel its library chose: a change in time may come from either.
     for (auto [field, name] : {std::pair{&result_record::timing_mode, "timing_mode"},
-                               std::pair{&result_record::cache_mode, "cache_mode"}}) {
+                               std::pair{&result_record::cache_mode, "cache_mode"},
+                               std::pair{&result_record::algorithm, "algorithm"}}) {
       if (base.*field != cand.*field)
         c.notes.push_back(std::string(name) + " differs: " + base.*field + " vs " + cand.*field);
     }

@@ -542,6 +542,22 @@ TEST(compare_runs, calls_a_change_within_the_clock_change_of_a_throttled_card_am
   EXPECT_EQ(compare_pair(base, cand), std::vector<finding>{finding::slower});
 }
 
+TEST(compare_runs, names_a_change_of_timing_mode_or_of_the_algorithm_chosen) {
+  auto base = synthetic_row("13.0", "a");
+  auto cand = synthetic_row("13.0", "b");
+  base.timing_mode = cand.timing_mode = "events";
+  base.algorithm = cand.algorithm = "plan=eng62_k2=4 notes=TENSOR_CORE";
+  std::vector<std::string> notes;
+  compare_pair(base, cand, &notes);
+  EXPECT_TRUE(notes.empty());
+  cand.timing_mode = "graph";
+  cand.algorithm = "plan=eng62_k2=5 notes=TENSOR_CORE";
+  compare_pair(base, cand, &notes);
+  EXPECT_EQ(notes, (std::vector<std::string>{
+                       "timing_mode differs: events vs graph",
+                       "algorithm differs: plan=eng62_k2=4 notes=TENSOR_CORE vs plan=eng62_k2=5 notes=TENSOR_CORE"}));
+}
+
 TEST(driver_requirements, knows_the_documented_minimums) {
   EXPECT_EQ(check_driver("11.8", "520.61.05").support, driver_support::full);
   EXPECT_EQ(check_driver("12.4", "550.54.14").support, driver_support::full);
