@@ -27,5 +27,8 @@ expect "gpus: GPU 0 alone, then both, each GPU's rows under its own uuid, and th
   --runner "12.4=$tmp/runners/cuda-12.4/bench-runner" --out "$tmp/out"
 expect "gpus: the GPU-0 run holds no second GPU" 1 -- grep -q GPU-fake-1 "$tmp/out/gpus-0/results.csv"
 expect "gpus: the run on both GPUs compared them" 0 -- test -f "$tmp/out/gpus-all/compare-gpus/summary.md"
-expect "an unknown step is a usage error" 2 "unknown step 'gpu'" -- "$script" gpu --bench "$bench" --runner "13.0=x"
+mkdir "$tmp/cwd"
+expect "an unknown step is a usage error" 2 "unknown step 'gpu'" -- \
+  bash -c 'cd "$1" && exec "$2" gpu --bench "$3" --runner 13.0=x' _ "$tmp/cwd" "$script" "$bench"
+expect "an unknown step writes no output folder" 0 -- test -z "$(ls -A "$tmp/cwd")"
 finish
