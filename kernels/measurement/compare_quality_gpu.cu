@@ -1,14 +1,12 @@
 // compare-quality-gpu: bench compare's quality bars (issue 4) on a real GPU. Each trial measures one cuBLAS bf16
-// GEMM three times with the runner's own measurement loop: as the baseline, again (an A/A pair), and with a spin
-// kernel appended inside the timed region that adds a known 5% of the baseline's median (a slowdown of known size).
+// GEMM (the runner's own cublas impl, handle and workspace) three times with the runner's own measurement loop:
+// as the baseline, again (an A/A pair), and with a spin kernel appended inside the timed region that adds a known 5%
+// of the baseline's median (a slowdown of known size).
 // compare_samples, the function behind `bench compare`'s time verdicts, judges both pairs at default settings.
 // The three measurements of a trial run in a rotating order, so that clock drift favours none of them.
 //
 // Usage: compare-quality-gpu [--trials N] [--device N]. Prints, per GEMM size, how many A/A pairs were flagged
 // slower or faster and how many 5% slowdowns were flagged slower, then one line per trial.
-#include <cuda_bf16.h>
-#include <cublas_v2.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -16,12 +14,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "compare.hpp"
 #include "cuda_call.cuh"
 #include "cuda_resources.cuh"
+#include "gemm/gemm_cases.hpp"
 #include "measure.hpp"
 #include "reference/gemm_reference.cuh"
 
@@ -34,35 +34,40 @@ __global__ void spin_kernel(long long cycles) {
   }
 }
 
-struct gemm_operands {
-  int m, n, k;
+// A, B and C of a column-major bf16 GEMM, A and B seeded random data.
+struct gemm_buffers {
   device_buffer a, b, c;
-  gemm_operands(int m_, int n_, int k_, cudaStream_t stream)
-      : m(m_), n(n_), k(k_), a(std::size_t(m_) * k_ * 2), b(std::size_t(k_) * n_ * 2), c(std::size_t(m_) * n_ * 2) {
-    fill_random(storage_type::bf16, a.get(), std::int64_t(m) * k, 1, stream);
-    fill_random(storage_type::bf16, b.get(), std::int64_t(k) * n, 2, stream);
+  gemm_buffers(const gemm_shape& shape, cudaStream_t stream)
+      : a(std::size_t(shape.m * shape.k) * 2),
+        b(std::size_t(shape.k * shape.n) * 2),
+        c(std::size_t(shape.m * shape.n) * 2) {
+    fill_random(storage_type::bf16, a.get(), shape.m * shape.k, 1, stream);
+    fill_random(storage_type::bf16, b.get(), shape.k * shape.n, 2, stream);
   }
+  gemm_operands operands() const { return {a.get(), b.get(), c.get()}; }
 };
-
-void enqueue_gemm(cublasHandle_t handle, const gemm_operands& g, cudaStream_t stream) {
-  const float alpha = 1.0f, beta = 0.0f;
-  BENCH_CUBLAS_TRY(cublasSetStream(handle, stream));
-  BENCH_CUBLAS_TRY(cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, g.m, g.n, g.k, &alpha, g.a.get(), CUDA_R_16BF, g.m,
-                                g.b.get(), CUDA_R_16BF, g.k, &beta, g.c.get(), CUDA_R_16BF, g.m, CUBLAS_COMPUTE_32F,
-                                CUBLAS_GEMM_DEFAULT));
-}
 
 const char* verdict_name(time_verdict v) { return to_string(v).data(); }
 
 // One size's trials; returns the number of A/A pairs flagged and of 5% slowdowns flagged slower.
-std::array<int, 2> run_size(int m, int n, int k, int trials, cudaStream_t stream, l2_flusher& flusher,
+std::array<int, 2> run_size(int m, int n, int k, int trials, case_context& context, l2_flusher& flusher,
                             clock_monitor& clocks) {
-  const cublas_handle handle;
-  const gemm_operands g(m, n, k, stream);
+  gemm_case_spec spec;
+  spec.impl = "cublas";
+  spec.dtype = "bf16";
+  spec.layout = "NN";
+  spec.m = m;
+  spec.n = n;
+  spec.k = k;
+  const gemm_shape shape = gemm_shape_of(spec);
+  const std::unique_ptr<gemm_impl> cublas = make_cublas_gemm(shape);
+  cublas->prepare(context);
+  const gemm_buffers g(shape, context.stream);
+  const cudaStream_t stream = context.stream;
   int khz = 0;
-  BENCH_CUDA_TRY(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0));
+  BENCH_CUDA_TRY(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, context.device));
   const measurement_options options{};
-  const launch_fn gemm = [&](cudaStream_t s, int) { enqueue_gemm(handle.get(), g, s); };
+  const launch_fn gemm = [&](cudaStream_t s, int) { cublas->launch(s, g.operands()); };
   const measurement first = measure_launches(gemm, 1, stream, flusher, clocks, options);
   // The spin adds 5% of the first median at the maximum SM clock: a known delay in time, not in work, so a
   // clock below the maximum (the power cap) makes it longer, never shorter.
@@ -97,10 +102,15 @@ int run(int trials, int device) {
   const cuda_stream stream;
   l2_flusher flusher(device);
   clock_monitor clocks("");
+  library_handles handles;
+  case_context context;
+  context.device = device;
+  context.stream = stream.get();
+  context.handles = &handles;
   const std::array<std::array<int, 3>, 2> sizes{{{4096, 4096, 4096}, {4096, 4096, 1024}}};
   std::vector<std::string> summary;
   for (const auto& s : sizes) {
-    const auto [aa, slow] = run_size(s[0], s[1], s[2], trials, stream.get(), flusher, clocks);
+    const auto [aa, slow] = run_size(s[0], s[1], s[2], trials, context, flusher, clocks);
     char line[160];
     std::snprintf(line, sizeof line, "gemm bf16 %dx%dx%d: A/A flagged %d of %d; 5%% slowdown flagged slower %d of %d",
                   s[0], s[1], s[2], aa, trials, slow, trials);
