@@ -15,9 +15,9 @@
 
 #include "cuda_resources.cuh"
 #include "measure.hpp"
+#include "reference/storage_type.hpp"
 #include "result_record.hpp"
 #include "runner_env.hpp"
-#include "reference/storage_type.hpp"
 
 namespace cubench {
 
