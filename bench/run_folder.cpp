@@ -46,6 +46,12 @@ T get_key(const json& object, const char* key, const std::string& source) {
   }
 }
 
+// `dir`, created with its parents when absent.
+fs::path created(const fs::path& dir) {
+  fs::create_directories(dir);
+  return dir;
+}
+
 }  // namespace
 
 run_folder run_folder::lock(const fs::path& path) {
@@ -122,22 +128,12 @@ run_folder::~run_folder() {
 }
 
 fs::path run_folder::runner_path(std::string_view toolkit, std::string_view gpu_folder) const {
-  const fs::path dir = path_ / "runs" / std::string(toolkit) / std::string(gpu_folder);
-  fs::create_directories(dir);
-  return dir;
+  return created(path_ / "runs" / std::string(toolkit) / std::string(gpu_folder));
 }
 
-fs::path run_folder::compare_path() const {
-  const fs::path dir = path_ / "compare";
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path run_folder::compare_path() const { return created(path_ / "compare"); }
 
-fs::path run_folder::compare_gpus_path() const {
-  const fs::path dir = path_ / "compare-gpus";
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path run_folder::compare_gpus_path() const { return created(path_ / "compare-gpus"); }
 
 void write_file_atomically(const fs::path& path, std::string_view contents) {
   const fs::path temporary = path.string() + ".tmp." + std::to_string(::getpid());
