@@ -32,6 +32,8 @@ run() { "$script" --manifest "$tmp/manifest.csv" "$@"; }
 
 expect "needs a destination" 2 "expected --dest DIR or CUBENCH_MATRIX_DIR, found neither" -- run tiny
 expect "unknown option" 2 "expected --dest, --manifest, --size-only or matrix names, found '--bogus'" -- run --bogus
+expect "a usage error prints the usage to the header's end and no code" 1 -- \
+  bash -c '"$1" --bogus 2>&1 | grep -q "set -euo"' _ "$script"
 expect "fetches and checks" 0 "tiny: $tmp/out/tiny.mtx (3 3 2)" "1 fetched" -- run --dest "$tmp/out" tiny
 if cmp -s "$tmp/out/tiny.mtx" "$tmp/pack/tiny/tiny.mtx"; then pass "the file is the archive's"; else fail "the file differs"; fi
 expect "keeps a checked file" 0 "tiny: present, sha256 checked" "0 fetched" -- run --dest "$tmp/out" tiny

@@ -31,4 +31,6 @@ mkdir "$tmp/cwd"
 expect "an unknown step is a usage error" 2 "unknown step 'gpu'" -- \
   bash -c 'cd "$1" && exec "$2" gpu --bench "$3" --runner 13.0=x' _ "$tmp/cwd" "$script" "$bench"
 expect "an unknown step writes no output folder" 0 -- test -z "$(ls -A "$tmp/cwd")"
+expect "usage prints the header comment to its end" 2 "Usage: scripts/gpu-validate STEP" "newest toolkit." -- "$script"
+expect "usage prints no code after the header" 1 -- bash -c '"$1" 2>&1 | grep -q "set -euo"' _ "$script"
 finish
