@@ -3,8 +3,9 @@
 
 Reads a conv suite CSV (bench/suites/conv_*.csv) and times each forward cudnn row in PyTorch: `heuristic` rows with
 torch.backends.cudnn.benchmark False, `searched` rows with it True and benchmark_limit 0 (every candidate); fp32
-with TF32 off, tf32 with it on; NHWC as channels_last. Inputs are seeded uniform values in [-1, 1), timed as torch_timing.time_cold describes (as the runner
-times a case: settling, L2 flush before each sample, at least 0.5 s, at most 1 s). Prints CSV on stdout:
+with TF32 off, tf32 with it on; NHWC as channels_last. Inputs are seeded uniform values in [-1, 1), timed as
+torch_timing.time_cold describes (as the runner times a case: settling, L2 flush before each sample, at least
+0.5 s, at most 1 s). Prints CSV on stdout:
 algo,dtype,params,median_ms,tflops,samples,torch,cudnn where params is spelled as the runner's params column.
 """
 import argparse

@@ -1,8 +1,8 @@
 """Cold timing of one PyTorch operation with CUDA events, the way bench-runner times a case, for the torch scripts.
 
-After five warm-up calls (which also time the host's enqueueing of a sample, hidden from then on behind a GPU
-sleep), 0.2 s of samples are taken and dropped (clocks settle, as the runner's --settle-s); then
-each sample follows an L2 flush (a write of an L2-sized buffer), for at least 0.5 s and ten samples, until the
+After five warm-up calls and five more that time the host's enqueueing of a sample (hidden from then on behind a
+GPU sleep), 0.2 s of samples are taken and dropped (clocks settle, as the runner's --settle-s); then each sample
+follows an L2 flush (a write of an L2-sized buffer), for at least 0.5 s and ten samples, until the
 median's 95% interval (the wider of the order-statistics and the batch-means interval, as bench/stopping_rule.cpp)
 is within 0.5%, or 1 s has passed (the runner's --time-cap-s).
 """
