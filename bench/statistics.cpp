@@ -4,9 +4,12 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
+
+#include <boost/math/distributions/students_t.hpp>
 
 namespace cubench {
 namespace {
@@ -425,6 +428,40 @@ std::uint64_t seed_from_text(std::string_view text) {
     hash *= 0x100000001b3ULL;
   }
   return hash;
+}
+
+double student_t_quantile(double probability, double degrees_of_freedom) {
+  return boost::math::quantile(boost::math::students_t(degrees_of_freedom), probability);
+}
+
+welch_result welch_t_test(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() < 2 || y.size() < 2)
+    throw std::invalid_argument("welch_t_test: expected at least two values a side, found " +
+                                std::to_string(x.size()) + " and " + std::to_string(y.size()));
+  const auto mean_and_variance = [](const std::vector<double>& v) {
+    const double n = static_cast<double>(v.size());
+    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
+    double squares = 0.0;
+    for (double value : v) squares += (value - mean) * (value - mean);
+    return std::pair<double, double>{mean, squares / (n - 1.0)};
+  };
+  const auto [mx, vx] = mean_and_variance(x);
+  const auto [my, vy] = mean_and_variance(y);
+  const double nx = static_cast<double>(x.size()), ny = static_cast<double>(y.size());
+  welch_result r;
+  r.difference = mx - my;
+  const double ex = vx / nx, ey = vy / ny;
+  r.standard_error = std::sqrt(ex + ey);
+  if (!(r.standard_error > 0.0)) {
+    r.degrees_of_freedom = nx + ny - 2.0;
+    r.p_value = r.difference == 0.0 ? 1.0 : 0.0;
+    return r;
+  }
+  r.degrees_of_freedom = (ex + ey) * (ex + ey) / (ex * ex / (nx - 1.0) + ey * ey / (ny - 1.0));
+  const boost::math::students_t t(r.degrees_of_freedom);
+  r.p_value = std::min(1.0, 2.0 * boost::math::cdf(boost::math::complement(t, std::abs(r.difference) / r.standard_error)));
+  r.half_width = boost::math::quantile(t, 0.975) * r.standard_error;
+  return r;
 }
 
 }  // namespace cubench

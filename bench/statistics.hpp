@@ -78,6 +78,21 @@ ratio_interval median_ratio_bootstrap(const std::vector<double>& baseline, const
                                       std::uint64_t seed, int resamples = default_bootstrap_resamples,
                                       double confidence = 0.95);
 
+/// The `probability` quantile of Student's t distribution with `degrees_of_freedom` > 0 (Boost.Math).
+double student_t_quantile(double probability, double degrees_of_freedom);
+
+/// Result of Welch's two-sample t test of mean(x) - mean(y), unequal variances.
+struct welch_result {
+  double difference = 0.0;      ///< mean(x) - mean(y)
+  double standard_error = 0.0;  ///< sqrt(var(x)/nx + var(y)/ny)
+  double degrees_of_freedom = 0.0;  ///< Welch-Satterthwaite; nx + ny - 2 when both variances are 0
+  double p_value = 1.0;         ///< two-sided; 0 when both variances are 0 and the means differ
+  double half_width = 0.0;      ///< of the 95% interval of the difference
+};
+
+/// Welch's t test; throws std::invalid_argument when either sample has fewer than two values.
+welch_result welch_t_test(const std::vector<double>& x, const std::vector<double>& y);
+
 /// A 64-bit seed derived from text (FNV-1a), stable across platforms and runs.
 std::uint64_t seed_from_text(std::string_view text);
 

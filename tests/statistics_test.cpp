@@ -13,6 +13,7 @@
 //   numpy.quantile(values, q)                                           -> linear (type 7) quantiles
 //   scipy.stats.gmean(values)
 //   1 - 2 * scipy.stats.binom.cdf(k - 1, n, 0.5)                         -> order-statistic coverage
+//   scipy.stats.ttest_ind(x, y, equal_var=False), scipy.stats.t.ppf       -> Welch's t test, t quantiles
 
 namespace cubench {
 namespace {
@@ -214,6 +215,34 @@ TEST(median_ratio_bootstrap, covers_the_true_ratio_when_resampling_outright) {
 TEST(seed_from_text, is_fnv1a) {
   EXPECT_EQ(seed_from_text(""), 0xcbf29ce484222325ULL);
   EXPECT_EQ(seed_from_text("a"), 0xaf63dc4c8601ec8cULL);
+}
+
+TEST(student_t_quantile, matches_scipy) {
+  EXPECT_NEAR(student_t_quantile(0.975, 9), 2.262157162798205, 1e-12);
+  EXPECT_NEAR(student_t_quantile(0.975, 3), 3.1824463052837078, 1e-12);
+  EXPECT_NEAR(student_t_quantile(0.975, 5.520787746170677), 2.499331092946662, 1e-10);
+}
+
+TEST(welch_t_test, matches_scipy) {
+  const welch_result r = welch_t_test({1, 2, 3, 4}, {2, 4, 6, 8, 10});
+  EXPECT_DOUBLE_EQ(r.difference, -3.5);
+  EXPECT_NEAR(r.difference / r.standard_error, -2.2514363231593695, 1e-12);
+  EXPECT_NEAR(r.degrees_of_freedom, 5.520787746170677, 1e-12);
+  EXPECT_NEAR(r.p_value, 0.06913359319239237, 1e-10);
+  EXPECT_NEAR(r.half_width, 2.499331092946662 * r.standard_error, 1e-10);
+}
+
+TEST(welch_t_test, without_variance_a_difference_is_certain) {
+  const welch_result differ = welch_t_test({2, 2, 2}, {1, 1});
+  EXPECT_EQ(differ.p_value, 0.0);
+  EXPECT_EQ(differ.half_width, 0.0);
+  EXPECT_EQ(differ.degrees_of_freedom, 3.0);
+  EXPECT_EQ(welch_t_test({1, 1}, {1, 1}).p_value, 1.0);
+}
+
+TEST(welch_t_test, needs_two_values_a_side) {
+  EXPECT_THROW(welch_t_test({1}, {1, 2}), std::invalid_argument);
+  EXPECT_THROW(welch_t_test({1, 2}, {}), std::invalid_argument);
 }
 
 }  // namespace
