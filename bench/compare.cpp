@@ -291,27 +291,27 @@ class comparer {
   }
 
   // The samples of a row, or null when its input has no samples for it.
-  const std::vector<double>* samples_of(row_ref ref) const {
+  const sample_series* samples_of(row_ref ref) const {
     const auto& samples = report_.inputs[ref.input].samples;
     const auto found = samples.find(sample_series_key(record(ref)));
     return found == samples.end() ? nullptr : &found->second;
   }
 
   // A side's median and interval for the fallback: the row's own, else the samples' order statistics.
-  static bool fallback_interval(const result_record& row, const std::vector<double>* samples, double& median_ms,
+  static bool fallback_interval(const result_record& row, const sample_series* samples, double& median_ms,
                                 double& low, double& high) {
-    const bool have_samples = samples != nullptr && !samples->empty();
+    const bool have_samples = samples != nullptr && !samples->time_ms.empty();
     if (row.median_ms && *row.median_ms > 0.0)
       median_ms = *row.median_ms;
     else if (have_samples)
-      median_ms = median(*samples);
+      median_ms = median(samples->time_ms);
     else
       return false;
     if (row.ci_low_ms && row.ci_high_ms && *row.ci_low_ms > 0.0 && *row.ci_high_ms >= *row.ci_low_ms) {
       low = *row.ci_low_ms;
       high = *row.ci_high_ms;
     } else if (have_samples) {
-      const auto interval = median_confidence_interval(*samples);
+      const auto interval = median_confidence_interval(samples->time_ms);
       low = interval.low;
       high = interval.high;
     } else {
@@ -324,14 +324,27 @@ class comparer {
     const result_record& base = record(b);
     const result_record& cand = record(r);
     if (!ran_to_completion(base.status) || !ran_to_completion(cand.status)) return;
-    const std::vector<double>* base_samples = samples_of(b);
-    const std::vector<double>* cand_samples = samples_of(r);
+    const sample_series* base_samples = samples_of(b);
+    const sample_series* cand_samples = samples_of(r);
     note_sample_count(c, "baseline", b, base_samples);
     note_sample_count(c, "candidate", r, cand_samples);
-    const std::size_t nb = base_samples ? base_samples->size() : 0;
-    const std::size_t nc = cand_samples ? cand_samples->size() : 0;
+    const std::size_t nb = base_samples ? base_samples->time_ms.size() : 0;
+    const std::size_t nc = cand_samples ? cand_samples->time_ms.size() : 0;
     if (nb >= options_.min_samples && nc >= options_.min_samples) {
-      c.time = compare_samples(*base_samples, *cand_samples, options_, seed_from_text(c.case_id));
+      const auto base_groups = base_samples->by_placement();
+      const auto cand_groups = cand_samples->by_placement();
+      const std::size_t fewest = std::max<std::size_t>(options_.min_placements, 2);
+      if (base_groups.size() >= fewest && cand_groups.size() >= fewest) {
+        c.time = compare_placements(base_groups, cand_groups, options_);
+        c.time.baseline_samples = nb;
+        c.time.candidate_samples = nc;
+        return;
+      }
+      if (base_groups.size() > 1 || cand_groups.size() > 1)
+        c.notes.push_back("decided on the samples: " + std::to_string(base_groups.size()) + " and " +
+                          std::to_string(cand_groups.size()) + " placements, the test on their medians needs " +
+                          std::to_string(fewest) + " a side");
+      c.time = compare_samples(base_samples->time_ms, cand_samples->time_ms, options_, seed_from_text(c.case_id));
       return;
     }
     double bm = 0, bl = 0, bh = 0, cm = 0, cl = 0, ch = 0;
@@ -353,9 +366,9 @@ class comparer {
                       count(nc, r) + " (the U test needs " + std::to_string(options_.min_samples) + " a side)");
   }
 
-  void note_sample_count(case_comparison& c, const char* side, row_ref ref, const std::vector<double>* samples) {
+  void note_sample_count(case_comparison& c, const char* side, row_ref ref, const sample_series* samples) {
     const result_record& row = record(ref);
-    const std::size_t found = samples ? samples->size() : 0;
+    const std::size_t found = samples ? samples->time_ms.size() : 0;
     if (report_.inputs[ref.input].samples_path.empty() || !row.samples ||
         static_cast<std::size_t>(*row.samples) == found)
       return;
@@ -633,6 +646,7 @@ std::string_view to_string(time_verdict v) {
 
 std::string_view to_string(time_method m) {
   switch (m) {
+    case time_method::welch_placements: return "welch_placements";
     case time_method::u_test_exact: return "u_test_exact";
     case time_method::u_test_normal: return "u_test_normal";
     case time_method::interval_overlap: return "interval_overlap";
@@ -646,6 +660,23 @@ std::size_t compare_report::count(finding f) const {
     return std::find(c.findings.begin(), c.findings.end(), f) != c.findings.end();
   }));
 }
+
+namespace {
+
+// The verdict table of docs/compare.md: a significant change beyond the minimum effect whose interval excludes 1
+// is slower or faster; a non-significant one is same only when its interval stays inside the band.
+time_verdict decide_time(double p_value, const ratio_interval& interval, const compare_options& options) {
+  const double upper = 1.0 + options.min_effect;
+  const double lower = 1.0 / upper;
+  if (p_value < options.alpha) {
+    if (interval.ratio > upper) return interval.low > 1.0 ? time_verdict::slower : time_verdict::ambiguous;
+    if (interval.ratio < lower) return interval.high < 1.0 ? time_verdict::faster : time_verdict::ambiguous;
+    return time_verdict::same;
+  }
+  return interval.low >= lower && interval.high <= upper ? time_verdict::same : time_verdict::ambiguous;
+}
+
+}  // namespace
 
 time_comparison compare_samples(const std::vector<double>& baseline, const std::vector<double>& candidate,
                                 const compare_options& options, std::uint64_t seed) {
@@ -663,18 +694,36 @@ time_comparison compare_samples(const std::vector<double>& baseline, const std::
   t.p_value = test.p_value;
   t.u = test.u;
 
-  const double upper = 1.0 + options.min_effect;
-  const double lower = 1.0 / upper;
-  if (test.p_value < options.alpha) {
-    if (interval.ratio > upper)
-      t.verdict = interval.low > 1.0 ? time_verdict::slower : time_verdict::ambiguous;
-    else if (interval.ratio < lower)
-      t.verdict = interval.high < 1.0 ? time_verdict::faster : time_verdict::ambiguous;
-    else
-      t.verdict = time_verdict::same;
-  } else {
-    t.verdict = interval.low >= lower && interval.high <= upper ? time_verdict::same : time_verdict::ambiguous;
-  }
+  t.verdict = decide_time(test.p_value, interval, options);
+  return t;
+}
+
+time_comparison compare_placements(const std::vector<std::vector<double>>& baseline,
+                                   const std::vector<std::vector<double>>& candidate, const compare_options& options) {
+  const auto log_medians = [](const std::vector<std::vector<double>>& groups) {
+    std::vector<double> logs;
+    for (const auto& g : groups) logs.push_back(std::log(median(g)));
+    return logs;
+  };
+  const auto all = [](const std::vector<std::vector<double>>& groups) {
+    std::vector<double> values;
+    for (const auto& g : groups) values.insert(values.end(), g.begin(), g.end());
+    return values;
+  };
+  const welch_result test = welch_t_test(log_medians(candidate), log_medians(baseline));
+  const ratio_interval interval{std::exp(test.difference), std::exp(test.difference - test.half_width),
+                                std::exp(test.difference + test.half_width)};
+  time_comparison t;
+  t.method = time_method::welch_placements;
+  t.baseline_placements = baseline.size();
+  t.candidate_placements = candidate.size();
+  t.baseline_median_ms = median(all(baseline));
+  t.candidate_median_ms = median(all(candidate));
+  t.ratio = interval.ratio;
+  t.ratio_low = interval.low;
+  t.ratio_high = interval.high;
+  t.p_value = test.p_value;
+  t.verdict = decide_time(test.p_value, interval, options);
   return t;
 }
 

@@ -22,6 +22,7 @@ struct compare_options {
   double alpha = 0.01;            ///< significance level of the U test
   double drift_factor = 4.0;      ///< error growth over the baseline that counts as drift
   std::size_t min_samples = 10;   ///< fewer samples on a side: interval overlap instead of the U test
+  std::size_t min_placements = 3; ///< placements a side needs for the test on their medians instead of the U test
   int bootstrap_resamples = 1000; ///< resamples of the ratio-of-medians interval
   bool across_gpus = false;       ///< each GPU of a toolkit and run is a side of its own (--across-gpus)
 };
@@ -57,7 +58,7 @@ enum class time_verdict { same, faster, slower, ambiguous, not_compared };
 std::string_view to_string(time_verdict v);
 
 /// How a time verdict was reached.
-enum class time_method { u_test_exact, u_test_normal, interval_overlap, none };
+enum class time_method { welch_placements, u_test_exact, u_test_normal, interval_overlap, none };
 /// The name of a time method.
 std::string_view to_string(time_method m);
 
@@ -72,8 +73,10 @@ struct time_comparison {
   std::optional<double> ratio;     ///< candidate median / baseline median: above 1 is slower
   std::optional<double> ratio_low;   ///< 95% interval of the ratio (bootstrap, or from the rows' intervals)
   std::optional<double> ratio_high;
-  std::optional<double> p_value;   ///< two-sided Mann-Whitney U
-  std::optional<double> u;         ///< U of the candidate's samples
+  std::optional<double> p_value;   ///< two-sided: Mann-Whitney U, or Welch's t over the placements' medians
+  std::optional<double> u;         ///< U of the candidate's samples (U test only)
+  std::size_t baseline_placements = 0;   ///< placements compared (test on their medians only)
+  std::size_t candidate_placements = 0;
 };
 
 /// The identity that pairs rows across toolkits and runs (docs/results-schema.md).
@@ -150,6 +153,12 @@ compare_report compare_runs(std::vector<run_input> inputs, const compare_options
 /// hold at least options.min_samples; `seed` fixes the bootstrap.
 time_comparison compare_samples(const std::vector<double>& baseline, const std::vector<double>& candidate,
                                 const compare_options& options, std::uint64_t seed);
+
+/// The time verdict from the samples of each side's placements (allocations of the case's buffers), each side with
+/// at least two: Welch's t test on the logarithms of the placements' medians, the ratio of their geometric means and
+/// its 95% t interval.
+time_comparison compare_placements(const std::vector<std::vector<double>>& baseline,
+                                   const std::vector<std::vector<double>>& candidate, const compare_options& options);
 
 /// The time verdict from two medians and their confidence intervals, for sides with few samples.
 time_comparison compare_intervals(double baseline_median, double baseline_low, double baseline_high,

@@ -2,7 +2,9 @@
 //   compare_benchmark speed [CASES [TOOLKITS [SAMPLES]]]  generates runs of CASES cases x TOOLKITS toolkits with
 //                                                          SAMPLES samples each and times read, compare, reports
 //   compare_benchmark quality [TRIALS]                     simulates A/A and 5%-slowdown comparisons under
-//                                                          GPU-like noise and prints how often each is flagged
+//                                                          GPU-like noise and prints how often each is flagged,
+//                                                          then with placement effects, by samples and by
+//                                                          placements
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -196,6 +198,77 @@ int quality(int trials) {
   return 0;
 }
 
+// Where a run's level moves with what is not in its samples: each of a run's placements (allocations of the case's
+// buffers) at a level of its own, or all of them at the process's level.
+struct placement_model {
+  const char* name;
+  int kind;      // 0: no placement effect, 1: lognormal placement levels, 2: two levels, 3: one level per run
+  double effect;
+
+  // One run: `placements` groups of `per_placement` lognormal(1%) samples around each placement's level.
+  std::vector<std::vector<double>> draw(std::mt19937_64& rng, double median_ms, int placements,
+                                        int per_placement) const {
+    std::lognormal_distribution<double> level(0.0, effect);
+    std::bernoulli_distribution high(0.5);
+    const double run_level = kind == 3 ? std::exp(level(rng)) : 1.0;
+    std::vector<std::vector<double>> groups;
+    for (int p = 0; p < placements; ++p) {
+      double at = run_level;
+      if (kind == 1) at = std::exp(level(rng));
+      if (kind == 2 && high(rng)) at = 1.0 + effect;
+      groups.push_back(noise_model{"", 0.01, 0}.draw(rng, median_ms * at, per_placement));
+    }
+    return groups;
+  }
+};
+
+std::vector<double> pooled(const std::vector<std::vector<double>>& groups) {
+  std::vector<double> all;
+  for (const auto& g : groups) all.insert(all.end(), g.begin(), g.end());
+  return all;
+}
+
+// The same comparisons decided on the pooled samples (U test) and on the placements' medians (Welch).
+int placement_quality(int trials) {
+  const placement_model models[] = {
+      {"no placement effect", 0, 0.0},
+      {"placements lognormal 1%", 1, 0.01},
+      {"two levels 3.5% apart", 2, 0.035},
+      {"one level per run, 1%", 3, 0.01},
+  };
+  const compare_options options;
+  const int per_placement = 10;
+  std::printf("\n%d trials per row, placements of %d samples a side (lognormal 1%% within a placement)\n", trials,
+              per_placement);
+  std::printf("%-28s %10s %14s %14s %14s %14s\n", "placement effect", "placements", "A/A samples", "A/A placements",
+              "5% samples", "5% placements");
+  std::mt19937_64 rng(20261123);
+  for (const int placements : {4, 8}) {
+    for (const auto& model : models) {
+      int aa[2] = {0, 0}, slow[2] = {0, 0};
+      for (int t = 0; t < trials; ++t) {
+        const double median_ms = 0.05 * std::exp(std::uniform_real_distribution<double>(0.0, 5.0)(rng));
+        const auto base = model.draw(rng, median_ms, placements, per_placement);
+        const auto same = model.draw(rng, median_ms, placements, per_placement);
+        const auto slowed = model.draw(rng, median_ms * 1.05, placements, per_placement);
+        const auto seed = static_cast<std::uint64_t>(t);
+        const time_verdict aa_verdicts[2] = {compare_samples(pooled(base), pooled(same), options, seed).verdict,
+                                             compare_placements(base, same, options).verdict};
+        const time_verdict slow_verdicts[2] = {compare_samples(pooled(base), pooled(slowed), options, seed).verdict,
+                                               compare_placements(base, slowed, options).verdict};
+        for (int m = 0; m < 2; ++m) {
+          if (aa_verdicts[m] == time_verdict::slower || aa_verdicts[m] == time_verdict::faster) ++aa[m];
+          if (slow_verdicts[m] == time_verdict::slower) ++slow[m];
+        }
+      }
+      auto pct = [trials](int n) { return 100.0 * n / trials; };
+      std::printf("%-28s %10d %13.2f%% %13.2f%% %13.2f%% %13.2f%%\n", model.name, placements, pct(aa[0]), pct(aa[1]),
+                  pct(slow[0]), pct(slow[1]));
+    }
+  }
+  return 0;
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: compare_benchmark speed [CASES [TOOLKITS [SAMPLES]]]\n"
@@ -216,6 +289,9 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   auto arg = [&](int i) { return i < argc ? argv[i] : nullptr; };
   if (mode == "speed") return speed(number(arg(2), 10000), number(arg(3), 3), number(arg(4), 30));
-  if (mode == "quality") return quality(number(arg(2), 10000));
+  if (mode == "quality") {
+    const int trials = number(arg(2), 10000);
+    return quality(trials) != 0 ? 1 : placement_quality(trials);
+  }
   return usage();
 }

@@ -64,7 +64,7 @@ std::vector<std::string> samples_row(const sample_record& sample) {
   return {std::to_string(results_schema_version), sample.run_id,
           sample.case_id,                          sample.toolkit,
           sample.gpu_uuid,                         std::to_string(sample.sample_index),
-          format_double(sample.time_ms)};
+          format_double(sample.time_ms),           std::to_string(sample.placement)};
 }
 
 }  // namespace cubench

@@ -81,7 +81,7 @@ const std::vector<result_column>& result_columns() {
 
 const std::vector<std::string_view>& sample_column_names() {
   static const std::vector<std::string_view> names{"schema_version", "run_id",       "case_id", "toolkit",
-                                                   "gpu_uuid",       "sample_index", "time_ms"};
+                                                   "gpu_uuid",       "sample_index", "time_ms", "placement"};
   return names;
 }
 

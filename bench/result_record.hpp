@@ -10,7 +10,9 @@
 
 namespace cubench {
 
-inline constexpr int results_schema_version = 1;
+inline constexpr int results_schema_version = 2;
+/// The oldest schema version `bench compare` still reads: version 1 had no placement column in samples.csv.
+inline constexpr int oldest_readable_schema_version = 1;
 
 /// Outcome of one case; the order is the severity order used by reports.
 enum class case_status { passed, skipped, not_supported, incorrect, failed, out_of_memory, timed_out, crashed };
@@ -100,6 +102,7 @@ struct sample_record {
   std::string gpu_uuid;
   int sample_index = 0;
   double time_ms = 0.0;
+  int placement = 0;  ///< which allocation of the case's buffers the sample was measured in, from 0
 };
 
 }  // namespace cubench

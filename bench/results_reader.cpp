@@ -24,18 +24,41 @@ void check_cell_count(const csv_reader& in, const std::vector<std::string_view>&
        "expected " + std::to_string(expected) + " cells, found " + std::to_string(cells.size()));
 }
 
-void check_schema_version(const csv_reader& in, std::string_view cell) {
-  if (cell != std::to_string(results_schema_version))
-    fail_at(in.path(), in.line(), 1,
-         "expected schema_version " + std::to_string(results_schema_version) + ", found " + quoted(cell));
+std::string readable_versions() {
+  std::string text;
+  for (int v = oldest_readable_schema_version; v <= results_schema_version; ++v)
+    text += (text.empty() ? "" : v == results_schema_version ? " or " : ", ") + std::to_string(v);
+  return text;
+}
+
+// A row's schema_version: one this reader reads, and where `expected` is given, that one.
+int check_schema_version(const csv_reader& in, std::string_view cell, std::optional<int> expected = std::nullopt) {
+  int version = 0;
+  const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), version);
+  const bool parsed = error == std::errc() && end == cell.data() + cell.size() && !cell.empty();
+  if (expected) {
+    if (!parsed || version != *expected)
+      fail_at(in.path(), in.line(), 1,
+              "expected schema_version " + std::to_string(*expected) + " as in the file's first row, found " +
+                  quoted(cell));
+  } else if (!parsed || version < oldest_readable_schema_version || version > results_schema_version) {
+    fail_at(in.path(), in.line(), 1, "expected schema_version " + readable_versions() + ", found " + quoted(cell));
+  }
+  return version;
+}
+
+// The header line's cells, valid until the next line is read.
+std::vector<std::string_view> read_header(csv_reader& in) {
+  std::vector<std::string_view> cells;
+  if (!in.next(cells)) fail_at(in.path(), 1, 1, "expected a header line, found an empty file");
+  return cells;
 }
 
 // The header must list the schema's columns in the schema's order. When it does not, and the first row carries
-// another schema_version, that is the error to report: the file is from another version of cubench.
+// a schema_version this reader does not read, that is the error to report: the file is from another version of
+// cubench.
 template <typename Names>
-void check_header(csv_reader& in, const Names& names) {
-  std::vector<std::string_view> cells;
-  if (!in.next(cells)) fail_at(in.path(), 1, 1, "expected a header line, found an empty file");
+void check_header(csv_reader& in, const std::vector<std::string_view>& cells, const Names& names) {
   std::optional<std::string> problem;
   std::size_t column = 0;
   for (std::size_t i = 0; i < names.size() && !problem; ++i) {
@@ -74,6 +97,12 @@ bool key_matches(const std::string& key, const std::vector<std::string_view>& ce
   return at == key.size() + 1;
 }
 
+struct indexed_sample {
+  int index = 0;
+  double time_ms = 0.0;
+  int placement = 0;
+};
+
 bool required_identity_is_empty(const result_record& r, std::size_t& column_index) {
   const auto& columns = result_columns();
   for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -102,6 +131,17 @@ std::string sample_series_key(std::string_view run_id, std::string_view case_id,
   return key;
 }
 
+std::vector<std::vector<double>> sample_series::by_placement() const {
+  std::vector<std::vector<double>> groups;
+  std::unordered_map<int, std::size_t> group_of;
+  for (std::size_t i = 0; i < time_ms.size(); ++i) {
+    const auto [it, fresh] = group_of.emplace(placement[i], groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(time_ms[i]);
+  }
+  return groups;
+}
+
 std::string sample_series_key(const result_record& record) {
   return sample_series_key(record.run_id, record.case_id, record.toolkit, record.gpu_uuid);
 }
@@ -112,14 +152,16 @@ results_table read_results_csv(const std::string& path) {
   for (const auto& column : columns) names.push_back(column.name);
 
   csv_reader in(path);
-  check_header(in, names);
+  check_header(in, read_header(in), names);
 
   results_table table;
   table.path = path;
   std::vector<std::string_view> cells;
+  // Versions 1 and 2 have the same columns; a file holds one version, which its first row names.
+  std::optional<int> version;
   while (in.next(cells)) {
     check_cell_count(in, cells, names.size());
-    check_schema_version(in, cells[0]);
+    version = check_schema_version(in, cells[0], version);
     result_record record;
     for (std::size_t i = 0; i < columns.size(); ++i) {
       const std::string error = parse_field(cells[i + 1], record, columns[i].field);
@@ -139,47 +181,61 @@ results_table read_results_csv(const std::string& path) {
 sample_series_map read_samples_csv(const std::string& path) {
   const auto& names = sample_column_names();
   csv_reader in(path);
-  check_header(in, names);
+  // Version 1 ended at time_ms: its samples have no placement, all come from one allocation.
+  const std::vector<std::string_view> header = read_header(in);
+  const std::size_t version_1_columns = names.size() - 1;
+  const bool version_1 = header.size() == version_1_columns && std::equal(header.begin(), header.end(), names.begin());
+  std::optional<int> version;
+  if (version_1)
+    version = 1;
+  else
+    check_header(in, header, names);
+  const std::size_t columns = version_1 ? version_1_columns : names.size();
 
-  // (sample_index, time_ms) per series, sorted by index; rows of one series normally arrive together and in order.
-  std::unordered_map<std::string, std::vector<std::pair<int, double>>> series;
-  std::vector<std::pair<int, double>>* current = nullptr;
+  // The samples of each series, sorted by index; rows of one series normally arrive together and in order.
+  std::unordered_map<std::string, std::vector<indexed_sample>> series;
+  std::vector<indexed_sample>* current = nullptr;
   std::string current_key;
   std::vector<std::string_view> cells;
   while (in.next(cells)) {
-    check_cell_count(in, cells, names.size());
-    check_schema_version(in, cells[0]);
-    int index = 0;
-    if (!parse_number(cells[5], index) || index < 0)
+    check_cell_count(in, cells, columns);
+    version = check_schema_version(in, cells[0], version);
+    indexed_sample sample;
+    if (!parse_number(cells[5], sample.index) || sample.index < 0)
       fail_at(path, in.line(), 6, "expected a sample_index >= 0, found " + quoted(cells[5]));
-    double time_ms = 0.0;
-    if (!parse_number(cells[6], time_ms) || !std::isfinite(time_ms) || time_ms <= 0.0)
+    if (!parse_number(cells[6], sample.time_ms) || !std::isfinite(sample.time_ms) || sample.time_ms <= 0.0)
       fail_at(path, in.line(), 7, "expected a time_ms > 0, found " + quoted(cells[6]));
+    if (!version_1 && (!parse_number(cells[7], sample.placement) || sample.placement < 0))
+      fail_at(path, in.line(), 8, "expected a placement >= 0, found " + quoted(cells[7]));
 
     if (current == nullptr || !key_matches(current_key, cells)) {
       current_key = sample_series_key(cells[1], cells[2], cells[3], cells[4]);
       current = &series[current_key];
     }
-    if (current->empty() || index > current->back().first) {
-      current->emplace_back(index, time_ms);
+    if (current->empty() || sample.index > current->back().index) {
+      current->push_back(sample);
       continue;
     }
     // Out of order: keep the series sorted, so that its back stays its largest index.
-    const auto at = std::lower_bound(current->begin(), current->end(), index,
-                                     [](const auto& sample, int i) { return sample.first < i; });
-    if (at->first == index)
+    const auto at = std::lower_bound(current->begin(), current->end(), sample.index,
+                                     [](const indexed_sample& s, int i) { return s.index < i; });
+    if (at->index == sample.index)
       fail_at(path, in.line(), 6,
            "expected each sample_index once per run, case, toolkit and GPU, found " + quoted(cells[5]) + " again");
-    current->insert(at, {index, time_ms});
+    current->insert(at, sample);
   }
 
   sample_series_map result;
   result.reserve(series.size());
   for (auto& [key, samples] : series) {
-    std::vector<double> times;
-    times.reserve(samples.size());
-    for (const auto& s : samples) times.push_back(s.second);
-    result.emplace(key, std::move(times));
+    sample_series out;
+    out.time_ms.reserve(samples.size());
+    out.placement.reserve(samples.size());
+    for (const auto& s : samples) {
+      out.time_ms.push_back(s.time_ms);
+      out.placement.push_back(s.placement);
+    }
+    result.emplace(key, std::move(out));
   }
   return result;
 }

@@ -19,8 +19,18 @@ struct results_table {
   std::vector<unsigned> lines;
 };
 
-/// The samples of each (run_id, case_id, toolkit, gpu_uuid), in sample_index order, keyed by sample_series_key().
-using sample_series_map = std::unordered_map<std::string, std::vector<double>>;
+/// The samples of one results row, in sample_index order, and the placement (allocation of the case's buffers) each
+/// was measured in; every placement is 0 in a schema version 1 file.
+struct sample_series {
+  std::vector<double> time_ms;
+  std::vector<int> placement;
+
+  /// The samples of each placement, in order of first appearance; one group for a version 1 file.
+  std::vector<std::vector<double>> by_placement() const;
+};
+
+/// The samples of each (run_id, case_id, toolkit, gpu_uuid), keyed by sample_series_key().
+using sample_series_map = std::unordered_map<std::string, sample_series>;
 
 /// The key under which read_samples_csv() files the samples of one results row.
 std::string sample_series_key(std::string_view run_id, std::string_view case_id, std::string_view toolkit,

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +69,52 @@ TEST(compare_samples, uses_the_exact_test_for_small_samples) {
   const auto t = compare_samples(lognormal_sample(11, 0.5, 0.01, 12), lognormal_sample(12, 0.55, 0.01, 12), {}, 7);
   EXPECT_EQ(t.method, time_method::u_test_exact);
   EXPECT_EQ(t.verdict, time_verdict::slower);
+}
+
+// Samples of `levels.size()` placements, each at its level times `median_ms`, with 0.05% noise.
+std::vector<std::vector<double>> placement_samples(std::uint64_t seed, double median_ms,
+                                                   const std::vector<double>& levels, int per_placement = 10) {
+  std::vector<std::vector<double>> placements;
+  for (std::size_t p = 0; p < levels.size(); ++p)
+    placements.push_back(lognormal_sample(seed * 100 + p, median_ms * levels[p], 0.0005, per_placement));
+  return placements;
+}
+
+std::vector<double> pooled(const std::vector<std::vector<double>>& placements) {
+  std::vector<double> all;
+  for (const auto& p : placements) all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
+TEST(compare_placements, does_not_call_a_placement_effect_a_change) {
+  // The in-house SpMM on memplus of docs/gpu-validation.md: two levels 3.5% apart, decided by where the buffers
+  // land. Three of four allocations at the low level in one run and at the high level in the other: the samples'
+  // U test sees a 3.5% slowdown; the allocations' medians do not show one.
+  const auto base = placement_samples(1, 0.029, {1.0, 1.0, 1.035, 1.0});
+  const auto cand = placement_samples(2, 0.029, {1.035, 1.035, 1.0, 1.035});
+  EXPECT_EQ(compare_samples(pooled(base), pooled(cand), {}, 7).verdict, time_verdict::slower);
+  const auto t = compare_placements(base, cand, {});
+  EXPECT_EQ(t.method, time_method::welch_placements);
+  EXPECT_EQ(t.baseline_placements, 4u);
+  EXPECT_GT(*t.p_value, 0.01);
+  EXPECT_NEAR(*t.ratio, std::sqrt(1.035), 0.001);  // geometric means: 1.035^(1/4) over 1.035^(3/4)
+  EXPECT_EQ(t.verdict, time_verdict::ambiguous);
+}
+
+TEST(compare_placements, flags_a_change_every_placement_shows) {
+  const std::vector<double> levels{1.0, 1.003, 0.998, 1.001};
+  const auto base = placement_samples(3, 0.2, levels);
+  auto slowed = levels;
+  for (auto& l : slowed) l *= 1.05;
+  const auto t = compare_placements(base, placement_samples(4, 0.2, slowed), {});
+  EXPECT_EQ(t.verdict, time_verdict::slower);
+  EXPECT_LT(*t.p_value, 1e-4);
+  EXPECT_NEAR(*t.ratio, 1.05, 0.002);
+  EXPECT_GT(*t.ratio_low, 1.04);
+  EXPECT_LT(*t.ratio_high, 1.06);
+  EXPECT_EQ(compare_placements(base, placement_samples(5, 0.2, levels), {}).verdict, time_verdict::same);
+  for (auto& l : slowed) l = l / 1.05 / 1.05;
+  EXPECT_EQ(compare_placements(base, placement_samples(6, 0.2, slowed), {}).verdict, time_verdict::faster);
 }
 
 TEST(compare_intervals, decides_by_overlap_and_minimum_effect) {
@@ -261,15 +308,18 @@ result_record synthetic_row(const std::string& toolkit, const std::string& run_i
   return r;
 }
 
-// An input of the given rows, each with 30 samples around its median.
-run_input synthetic_input(std::vector<result_record> rows) {
+// An input of the given rows, each with 30 samples around its median, spread over `placements` placements.
+run_input synthetic_input(std::vector<result_record> rows, int placements = 1) {
   run_input input;
   input.source = "synthetic";
   input.results.path = "synthetic/results.csv";
   input.samples_path = "synthetic/samples.csv";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     input.results.lines.push_back(static_cast<unsigned>(i + 2));
-    input.samples[sample_series_key(rows[i])] = lognormal_sample(i, *rows[i].median_ms, 0.01);
+    sample_series& series = input.samples[sample_series_key(rows[i])];
+    series.time_ms = lognormal_sample(i, *rows[i].median_ms, 0.01);
+    for (std::size_t s = 0; s < series.time_ms.size(); ++s)
+      series.placement.push_back(static_cast<int>(s * static_cast<std::size_t>(placements) / series.time_ms.size()));
   }
   input.results.records = std::move(rows);
   return input;
@@ -283,6 +333,24 @@ std::vector<finding> compare_pair(const result_record& base, const result_record
   EXPECT_EQ(report.comparisons.size(), 1u);
   if (notes) *notes = report.comparisons.at(0).notes;
   return report.comparisons.at(0).findings;
+}
+
+TEST(compare_runs, tests_the_placements_medians_where_each_side_has_enough) {
+  result_record slow = synthetic_row("13.0", "nightly");
+  slow.median_ms = 1.1;
+  for (const int placements : {1, 2, 3}) {
+    std::vector<run_input> inputs;
+    inputs.push_back(synthetic_input({synthetic_row("12.4", "nightly"), slow}, placements));
+    const auto report = compare_runs(std::move(inputs), compare_options{});
+    const case_comparison& c = report.comparisons.at(0);
+    EXPECT_EQ(c.findings.front(), finding::slower) << placements;
+    EXPECT_EQ(c.time.method, placements >= 3 ? time_method::welch_placements : time_method::u_test_normal);
+    const bool noted = std::find(c.notes.begin(), c.notes.end(),
+                                 "decided on the samples: 2 and 2 placements, the test on their medians needs 3 a "
+                                 "side") != c.notes.end();
+    EXPECT_EQ(noted, placements == 2) << placements;
+    EXPECT_EQ(c.time.candidate_placements, placements >= 3 ? 3u : 0u);
+  }
 }
 
 TEST(compare_runs, labels_runs_of_one_toolkit_by_run_id) {

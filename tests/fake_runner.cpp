@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
       row.min_ms = median * 0.99;
       row.max_ms = median * 1.01;
       for (int s = 0; s < 3; ++s)
-        samples.append(cubench::samples_row({opt.run_id, id, toolkit, gpu, s, median * (0.99 + 0.01 * s)}));
+        samples.append(cubench::samples_row({opt.run_id, id, toolkit, gpu, s, median * (0.99 + 0.01 * s), s}));
     }
     results.append(cubench::results_row(row));
     protocol("end " + id + " " + std::string(cubench::to_string(row.status)));

@@ -119,12 +119,12 @@ TEST(read_results_csv, refuses_an_extra_column) {
 
 TEST(read_results_csv, refuses_a_wrong_schema_version) {
   EXPECT_EQ(results_error("wrong_schema_version.csv"),
-            malformed + "wrong_schema_version.csv:3:1: expected schema_version 1, found '2'");
+            malformed + "wrong_schema_version.csv:3:1: expected schema_version 1 as in the file's first row, found '2'");
 }
 
 TEST(read_results_csv, names_the_schema_version_of_a_newer_file) {
   EXPECT_EQ(results_error("newer_schema.csv"),
-            malformed + "newer_schema.csv:2:1: expected schema_version 1, found '2'");
+            malformed + "newer_schema.csv:2:1: expected schema_version 1 or 2, found '3'");
 }
 
 TEST(read_results_csv, refuses_a_bad_number) {
@@ -168,7 +168,53 @@ TEST(read_samples_csv, groups_samples_by_run_case_toolkit_and_gpu) {
                                                     "gemm/cublas/gemm_ex/fp32/batch=1;k=4096;layout=NN;m=4096;n=4096",
                                                     "11.8", "GPU-8f0c5e2a-1b7d-4c3e-9a61-0d2f7e4b5c01"));
   ASSERT_NE(found, samples.end());
-  EXPECT_EQ(found->second.size(), 30u);
+  EXPECT_EQ(found->second.time_ms.size(), 30u);
+  // The fixture is schema version 1, without placements: all its samples come from one allocation.
+  EXPECT_EQ(found->second.placement, std::vector<int>(30, 0));
+  EXPECT_EQ(found->second.by_placement().size(), 1u);
+}
+
+// A version 2 samples.csv, as the runner writes it, in a fresh folder.
+class samples_file : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("samples_file_test_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string write(const std::vector<sample_record>& samples) {
+    const std::string path = (dir_ / "samples.csv").string();
+    std::filesystem::remove(path);
+    csv_appender out(path, samples_header());
+    for (const auto& s : samples) out.append(samples_row(s));
+    return path;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(samples_file, reads_the_placement_of_every_sample) {
+  std::vector<sample_record> samples;
+  for (int i = 0; i < 6; ++i) samples.push_back({"r", "c", "13.0", "GPU-1", i, 1.0 + i, i / 2});
+  // Out of order, as a merge of two files may leave them.
+  std::swap(samples[1], samples[4]);
+  const auto series = read_samples_csv(write(samples)).at(sample_series_key("r", "c", "13.0", "GPU-1"));
+  EXPECT_EQ(series.time_ms, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(series.placement, (std::vector<int>{0, 0, 1, 1, 2, 2}));
+  EXPECT_EQ(series.by_placement(), (std::vector<std::vector<double>>{{1, 2}, {3, 4}, {5, 6}}));
+}
+
+TEST_F(samples_file, refuses_a_negative_placement) {
+  const std::string path = write({{"r", "c", "13.0", "GPU-1", 0, 1.0, 0}, {"r", "c", "13.0", "GPU-1", 1, 1.0, -1}});
+  EXPECT_EQ(error_of(read_samples_csv, path), path + ":3:8: expected a placement >= 0, found '-1'");
+}
+
+TEST_F(samples_file, refuses_a_version_1_row_under_a_version_2_header) {
+  const std::string path = write({{"r", "c", "13.0", "GPU-1", 0, 1.0, 0}});
+  std::ofstream(path, std::ios::app) << "1,r,c,13.0,GPU-1,1,1.0,0\n";
+  EXPECT_EQ(error_of(read_samples_csv, path),
+            path + ":3:1: expected schema_version 2 as in the file's first row, found '1'");
 }
 
 TEST(read_samples_csv, refuses_a_time_that_is_not_positive) {

@@ -196,7 +196,7 @@ def malformed(names):
     write("wrong_schema_version.csv", names, [rows[0], with_cell(rows[1], "schema_version", "2")])
     # A newer schema renames a column: the version in the rows is the error to report, not the header.
     write("newer_schema.csv", [("median_time_ms" if n == "median_ms" else n) for n in names],
-          [with_cell(r, "schema_version", "2") for r in rows])
+          [with_cell(r, "schema_version", "3") for r in rows])
     write("bad_number.csv", names, [rows[0], with_cell(rows[1], "median_ms", "fast")])
     write("bad_status.csv", names, [with_cell(rows[0], "status", "great"), rows[1]])
     write("empty_case_id.csv", names, [rows[0], with_cell(rows[1], "case_id", "")])
