@@ -21,4 +21,9 @@ int launches_per_sample(double launch_ms, int input_sets, bool cold, const plan_
   return std::max(launches, 2);
 }
 
+std::size_t placement_spacer_bytes(int placement) {
+  constexpr std::size_t step = std::size_t{10} << 20;
+  return placement > 0 ? static_cast<std::size_t>(placement) * step : 0;
+}
+
 }  // namespace cubench

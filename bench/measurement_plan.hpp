@@ -25,4 +25,9 @@ int rotation_sets(double working_set_bytes, std::size_t l2_bytes, bool cold, con
 /// through all of them.
 int launches_per_sample(double launch_ms, int input_sets, bool cold, const plan_params& params);
 
+/// Bytes held in a spacer allocation while a case allocates its buffers for placement `placement` (0-based) of its
+/// measurement over several allocations: none for the first, then 10 MiB more for each, so that every placement's
+/// buffers start at other addresses than the last one's, which the allocator would otherwise hand out again.
+std::size_t placement_spacer_bytes(int placement);
+
 }  // namespace cubench

@@ -14,7 +14,15 @@ namespace {
 
 constexpr double ci_confidence = 0.95;
 constexpr std::size_t batches = 10;
-constexpr double student_t_975_9 = 2.2621571627982;  // the 97.5% quantile of Student's t with batches - 1 degrees
+
+// Half-width of the 95% Student's t interval of the mean of `values` (at least two).
+double t_half_width(const std::vector<double>& values) {
+  const double n = static_cast<double>(values.size());
+  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  double squares = 0.0;
+  for (double v : values) squares += (v - mean) * (v - mean);
+  return student_t_quantile(0.975, n - 1.0) * std::sqrt(squares / (n - 1.0) / n);
+}
 
 }  // namespace
 
@@ -29,10 +37,35 @@ double batch_means_half_width(const std::vector<double>& samples) {
     const auto last = b + 1 == batches ? samples.end() : first + static_cast<std::ptrdiff_t>(per_batch);
     medians.push_back(median(std::vector<double>(first, last)));
   }
-  const double mean = std::accumulate(medians.begin(), medians.end(), 0.0) / batches;
-  double squares = 0.0;
-  for (double m : medians) squares += (m - mean) * (m - mean);
-  return student_t_975_9 * std::sqrt(squares / (batches - 1) / batches);
+  return t_half_width(medians);
+}
+
+double placement_half_width(const std::vector<std::vector<double>>& placements) {
+  std::vector<double> medians;
+  for (const auto& samples : placements)
+    if (!samples.empty()) medians.push_back(median(samples));
+  return medians.size() < 2 ? 0.0 : t_half_width(medians);
+}
+
+sample_summary summarize_placements(const std::vector<std::vector<double>>& placements) {
+  std::vector<double> all;
+  for (const auto& samples : placements) all.insert(all.end(), samples.begin(), samples.end());
+  sample_summary s = summarize_samples(std::move(all));
+  const double half_width = placement_half_width(placements);
+  s.ci_low = std::min(s.ci_low, s.median - half_width);
+  s.ci_high = std::max(s.ci_high, s.median + half_width);
+  s.noise_rel = s.median > 0.0 ? (s.ci_high - s.ci_low) / s.median : 0.0;
+  return s;
+}
+
+stopping_params placement_share(const stopping_params& params, int placements) {
+  const double share = 1.0 / std::max(placements, 1);
+  stopping_params p = params;
+  p.min_time_s *= share;
+  p.time_cap_s *= share;
+  p.max_samples = std::max<std::size_t>(
+      p.min_samples, static_cast<std::size_t>(static_cast<double>(params.max_samples) * share));
+  return p;
 }
 
 sample_summary summarize_samples(std::vector<double> samples) {

@@ -34,6 +34,15 @@ sample_summary summarize_samples(std::vector<double> samples);
 /// cap). 0 when there are fewer than two samples a batch.
 double batch_means_half_width(const std::vector<double>& samples);
 
+/// Half-width of the 95% interval of the mean of the placements' medians (Student's t over them): each placement holds
+/// the samples of one allocation of a case's buffers, whose position in memory can move a kernel's time by more than
+/// the samples of one allocation show. 0 for fewer than two placements.
+double placement_half_width(const std::vector<std::vector<double>>& placements);
+
+/// Summarizes the samples of every placement together, in the order given; the interval widens, where that is wider,
+/// to the placements' interval around the median.
+sample_summary summarize_placements(const std::vector<std::vector<double>>& placements);
+
 /// Why sampling stopped, or that it goes on.
 enum class stop_reason { keep_going, converged, time_cap, sample_cap };
 
@@ -48,6 +57,10 @@ struct stopping_params {
   double min_time_s = 0.5;          // time spent sampling before the case may converge
   double time_cap_s = 1.0;          // time spent sampling one case
 };
+
+/// One placement's share of a case's stopping rule: the minimum time, the time cap and the sample cap divided among
+/// `placements` (at least 1), the minimum of samples not, since each placement's median needs its own.
+stopping_params placement_share(const stopping_params& params, int placements);
 
 /// Decides after a sample whether to stop: never before min_samples; then, once min_time_s has passed,
 /// converged when the median's confidence interval is narrower than the target (looked at when `check_noise`,

@@ -1,5 +1,6 @@
 #include "case_registry.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <new>
@@ -74,28 +75,61 @@ case_status status_of(const cuda_error& e) {
   return case_status::failed;
 }
 
-void record_timing(const measurement& m, result_record& r) {
-  r.timing_mode = m.timing_mode;
-  r.launches_per_sample = m.launches_per_sample;
-  r.cache_mode = m.cache_mode;
-  r.samples = static_cast<int>(m.samples_ms.size());
-  r.median_ms = m.summary.median;
-  r.mean_ms = m.summary.mean;
-  r.min_ms = m.summary.min;
-  r.max_ms = m.summary.max;
-  r.stddev_ms = m.summary.stddev;
-  r.ci_low_ms = m.summary.ci_low;
-  r.ci_high_ms = m.summary.ci_high;
-  r.noise_rel = m.summary.noise_rel;
-  r.stop_reason = std::string(to_string(m.reason));
-  if (r.flop && m.summary.median > 0) r.tflops = *r.flop / (m.summary.median * 1e-3) / 1e12;
-  if (r.bytes && m.summary.median > 0) r.gbps = *r.bytes / (m.summary.median * 1e-3) / 1e9;
-  r.sm_clock_mhz = m.clocks.min_sm_clock_mhz;
-  if (m.clocks.max_sm_clock_mhz) r.sm_clock_max_mhz = m.clocks.max_sm_clock_mhz;
-  r.temperature_c = m.clocks.max_temperature_c;
-  r.power_w = m.clocks.max_power_w;
-  r.throttle_reasons = m.clocks.throttle_reasons;
-  r.clock_flag = m.clocks.flagged;
+// The row's timing from the placements measured: the samples of all of them, an interval that covers the spread
+// between them, and the clocks seen over all (each placement's report folds in the ones before it).
+void record_timing(const std::vector<measurement>& placements, result_record& r, case_outcome& out) {
+  const measurement& first = placements.front();
+  std::vector<std::vector<double>> samples;
+  for (std::size_t p = 0; p < placements.size(); ++p) {
+    samples.push_back(placements[p].samples_ms);
+    out.samples_ms.insert(out.samples_ms.end(), placements[p].samples_ms.begin(), placements[p].samples_ms.end());
+    out.sample_placements.insert(out.sample_placements.end(), placements[p].samples_ms.size(), static_cast<int>(p));
+  }
+  const sample_summary summary = summarize_placements(samples);
+  r.timing_mode = first.timing_mode;
+  r.launches_per_sample = first.launches_per_sample;
+  r.cache_mode = first.cache_mode;
+  r.samples = static_cast<int>(summary.count);
+  r.median_ms = summary.median;
+  r.mean_ms = summary.mean;
+  r.min_ms = summary.min;
+  r.max_ms = summary.max;
+  r.stddev_ms = summary.stddev;
+  r.ci_low_ms = summary.ci_low;
+  r.ci_high_ms = summary.ci_high;
+  r.noise_rel = summary.noise_rel;
+  // The first placement that did not converge says why the case stopped where it did.
+  stop_reason reason = stop_reason::converged;
+  for (const auto& m : placements)
+    if (m.reason != stop_reason::converged) {
+      reason = m.reason;
+      break;
+    }
+  r.stop_reason = std::string(to_string(reason));
+  if (r.flop && summary.median > 0) r.tflops = *r.flop / (summary.median * 1e-3) / 1e12;
+  if (r.bytes && summary.median > 0) r.gbps = *r.bytes / (summary.median * 1e-3) / 1e9;
+  const clock_report& clocks = placements.back().clocks;
+  r.sm_clock_mhz = clocks.min_sm_clock_mhz;
+  if (clocks.max_sm_clock_mhz) r.sm_clock_max_mhz = clocks.max_sm_clock_mhz;
+  r.temperature_c = clocks.max_temperature_c;
+  r.power_w = clocks.max_power_w;
+  r.throttle_reasons = clocks.throttle_reasons;
+  r.clock_flag = clocks.flagged;
+}
+
+// One placement's measurement: its share of the stopping rule, and after the first, a shorter settling (the clocks
+// are up from the placement before) and the first's launches per sample, so that every placement is timed alike.
+measurement measure_placement(bench_case& bench, int sets, case_context& context, l2_flusher& flusher,
+                              clock_monitor& clocks, const std::vector<measurement>& before) {
+  measurement_options options = context.options;
+  const int placements = std::max(options.placements, 1);
+  options.stopping = placement_share(options.stopping, placements);
+  if (!before.empty()) {
+    options.settle_s /= placements;
+    options.launches_per_sample = before.front().launches_per_sample;
+  }
+  return measure_launches([&bench](cudaStream_t stream, int set) { bench.launch(stream, set); }, sets,
+                          context.stream, flusher, clocks, options);
 }
 
 // Whether set 0's output keeps its bits over two more launches on the same inputs. An implementation that sums
@@ -109,6 +143,47 @@ bool output_repeats(bench_case& bench, case_context& context) {
     if (hash_bits(out.type, out.data, out.count, context.stream) != first) return false;
   }
   return true;
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string text;
+  for (const auto& part : parts) text += (text.empty() ? "" : separator) + part;
+  return text;
+}
+
+// The placements after the first: each a fresh case, L2 flush buffer, library handles and workspace, allocated behind a
+// spacer of another size so that they land elsewhere, the case prepared and launched once before it is measured. An
+// algorithm a library picks there that differs from the ones before joins `algorithms`. A failure ends the placements
+// but keeps those measured, and is returned as the row's note, unless it left the device broken.
+std::string measure_more_placements(const registered_case& registered, std::unique_ptr<bench_case>& bench, int sets,
+                                    case_context& context, std::optional<l2_flusher>& flusher, clock_monitor& clocks,
+                                    std::vector<measurement>& placements, std::vector<std::string>& algorithms) {
+  const int wanted = std::max(context.options.placements, 1);
+  for (int p = 1; p < wanted; ++p) {
+    try {
+      bench.reset();
+      flusher.reset();
+      context.handles->renew();
+      const device_buffer spacer(std::max<std::size_t>(placement_spacer_bytes(p), 1));
+      flusher.emplace(context.device);
+      bench = registered.make();
+      bench->configure(context);
+      bench->allocate(context, sets);
+      bench->prepare(context);
+      bench->launch(context.stream, 0);
+      BENCH_CUDA_TRY(cudaStreamSynchronize(context.stream));
+      result_record described;
+      bench->describe(context, described);
+      if (std::find(algorithms.begin(), algorithms.end(), described.algorithm) == algorithms.end())
+        algorithms.push_back(described.algorithm);
+      placements.push_back(measure_placement(*bench, sets, context, *flusher, clocks, placements));
+    } catch (const std::exception& e) {
+      if (device_is_broken()) throw;
+      return "measured in " + std::to_string(p) + " of " + std::to_string(wanted) + " placements: placement " +
+             std::to_string(p) + " failed: " + e.what();
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -140,6 +215,16 @@ void* library_handles::workspace() {
   return workspace_->get();
 }
 
+void library_handles::renew() {
+  workspace_.reset();
+  cublas_.reset();
+  cublaslt_.reset();
+  cusparse_.reset();
+#if CUBENCH_HAVE_CUDNN
+  cudnn_.reset();
+#endif
+}
+
 std::vector<registered_case> load_suite_cases(const std::string& path) {
   const suite_table table = read_suite_table(path);
   const std::string family = suite_family(table);
@@ -151,36 +236,42 @@ std::vector<registered_case> load_suite_cases(const std::string& path) {
   table.fail(table.rows.front(), "family", "a family this runner runs (" + known + ")");
 }
 
-case_outcome run_case(bench_case& bench, case_context& context, l2_flusher& flusher, clock_monitor& clocks,
+case_outcome run_case(const registered_case& registered, case_context& context, clock_monitor& clocks,
                       const result_record& provenance) {
   case_outcome out;
   result_record& r = out.record;
   r = provenance;
-  bench.identify(r);
+  std::unique_ptr<bench_case> bench = registered.make();
+  bench->identify(r);
   bool cuda_failure = false;
   try {
-    bench.configure(context);
+    bench->configure(context);
+    std::optional<l2_flusher> flusher(std::in_place, context.device);
     const int sets =
-        rotation_sets(bench.working_set_bytes(), flusher.l2_bytes(), context.options.cold, context.options.plan);
-    bench.allocate(context, sets);
+        rotation_sets(bench->working_set_bytes(), flusher->l2_bytes(), context.options.cold, context.options.plan);
+    bench->allocate(context, sets);
     BENCH_CUDA_TRY(cudaStreamSynchronize(context.stream));
 
     const auto first_call_start = std::chrono::steady_clock::now();
-    bench.prepare(context);
-    bench.launch(context.stream, 0);
+    bench->prepare(context);
+    bench->launch(context.stream, 0);
     BENCH_CUDA_TRY(cudaStreamSynchronize(context.stream));
     r.first_call_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - first_call_start).count();
 
-    bench.describe(context, r);
-    const std::string incorrect = bench.verify(context, r);
-    if (!output_repeats(bench, context)) r.output_hash.clear();
-    const measurement m = measure_launches([&bench](cudaStream_t stream, int set) { bench.launch(stream, set); },
-                                           sets, context.stream, flusher, clocks, context.options);
-    record_timing(m, r);
-    out.samples_ms = m.samples_ms;
+    bench->describe(context, r);
+    const std::string incorrect = bench->verify(context, r);
+    if (!output_repeats(*bench, context)) r.output_hash.clear();
+    clocks.start_case();
+    std::vector<measurement> placements;
+    placements.push_back(measure_placement(*bench, sets, context, *flusher, clocks, placements));
+    std::vector<std::string> algorithms{r.algorithm};
+    const std::string shortfall = measure_more_placements(registered, bench, sets, context, flusher, clocks,
+                                                          placements, algorithms);
+    record_timing(placements, r, out);
+    r.algorithm = join(algorithms, " | ");
     r.status = incorrect.empty() ? case_status::passed : case_status::incorrect;
-    r.reason = incorrect;
+    r.reason = incorrect.empty() ? shortfall : shortfall.empty() ? incorrect : incorrect + "; " + shortfall;
   } catch (const case_not_supported& e) {
     r.status = case_status::not_supported;
     r.reason = e.what();

@@ -1,6 +1,6 @@
 // The bench_case interface every family implements, the registry that turns a suite file into cases,
 // and run_case(), which takes one case through its phases (configure, allocate, first call, verify,
-// measure) and records its status and reason instead of letting a failure stop the run.
+// measure in several placements) and records its status and reason instead of letting a failure stop the run.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +51,9 @@ class library_handles {
 #endif
   /// The shared workspace; calls using it are ordered by the run's single stream.
   void* workspace();
+  /// Destroys the handles and frees the workspace, which no case may use any more; the next call of each
+  /// creates or allocates a new one.
+  void renew();
 
  private:
   std::optional<cublas_handle> cublas_;
@@ -115,15 +118,20 @@ struct registered_case {
 /// Reads a suite file and lists its cases through its family's reader; throws suite_error on a bad file.
 std::vector<registered_case> load_suite_cases(const std::string& path);
 
-/// A case's results row and raw per-launch samples.
+/// A case's results row and raw per-launch samples, with the placement each was measured in.
 struct case_outcome {
   result_record record;
   std::vector<double> samples_ms;
+  std::vector<int> sample_placements;
 };
 
 /// Runs a case through its phases on top of the run's provenance; a failure becomes the row's status and
-/// reason. Throws sticky_device_error when the device cannot be used any more.
-case_outcome run_case(bench_case& bench, case_context& context, l2_flusher& flusher, clock_monitor& clocks,
+/// reason. The measurement takes context.options.placements placements: the first on the case that was
+/// verified, each later one on a fresh case made by `registered`; every placement has its own L2 flush
+/// buffer, and the later ones new library handles and workspace, all allocated behind a spacer
+/// (placement_spacer_bytes) so that they land elsewhere in memory. Throws sticky_device_error when the
+/// device cannot be used any more.
+case_outcome run_case(const registered_case& registered, case_context& context, clock_monitor& clocks,
                       const result_record& provenance);
 
 /// Fills binary_kind, binary_arch and ptx_arch for an in-house kernel: `sass` when the runner carries SASS

@@ -146,6 +146,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-samples", suite.measurement.stopping.max_samples, "Samples after which a case stops")
       ->capture_default_str();
+  app.add_option("--placements", suite.measurement.placements,
+                 "Allocations of its buffers each case is measured in, sharing the time and sample limits")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   version_flag->excludes(list_flag)->excludes(env_flag);
   list_flag->excludes(env_flag);
 

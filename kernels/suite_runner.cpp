@@ -92,7 +92,6 @@ struct suite_session {
   const suite_run_options& options;
   case_context context;
   result_record provenance;
-  l2_flusher& flusher;
   clock_monitor& clocks;
   csv_appender& results;
   csv_appender& samples;
@@ -104,8 +103,7 @@ void run_registered_case(benchmark::State& state, suite_session& session, const 
     session.protocol.line("begin " + registered.case_id);
     case_outcome outcome;
     try {
-      const std::unique_ptr<bench_case> bench = registered.make();
-      outcome = run_case(*bench, session.context, session.flusher, session.clocks, session.provenance);
+      outcome = run_case(registered, session.context, session.clocks, session.provenance);
     } catch (const sticky_device_error& e) {
       std::fprintf(stderr, "bench-runner: %s: %s\n", registered.case_id.c_str(), e.what());
       std::fflush(stderr);
@@ -115,7 +113,7 @@ void run_registered_case(benchmark::State& state, suite_session& session, const 
     session.results.append(results_row(r));
     for (std::size_t i = 0; i < outcome.samples_ms.size(); ++i)
       session.samples.append(samples_row({r.run_id, r.case_id, r.toolkit, r.gpu_uuid, static_cast<int>(i),
-                                          outcome.samples_ms[i]}));
+                                          outcome.samples_ms[i], outcome.sample_placements[i]}));
     session.protocol.line("end " + registered.case_id + " " + std::string(to_string(r.status)));
     if (!r.median_ms) {
       state.SkipWithError((std::string(to_string(r.status)) + ": " + r.reason).c_str());
@@ -175,7 +173,6 @@ int run_suite(const suite_run_options& options) {
   csv_appender samples((std::filesystem::path(options.out_dir) / "samples.csv").string(), samples_header());
   protocol_stream protocol(options.protocol_fd);
   const cuda_stream stream;
-  l2_flusher flusher(options.device);
   clock_monitor clocks(gpu.uuid);
   library_handles handles;
 
@@ -186,8 +183,7 @@ int run_suite(const suite_run_options& options) {
   context.stream = stream.get();
   context.handles = &handles;
   context.options = options.measurement;
-  suite_session session{options, context, run_provenance(options, env, gpu), flusher, clocks, results, samples,
-                        protocol};
+  suite_session session{options, context, run_provenance(options, env, gpu), clocks, results, samples, protocol};
   for (const auto& registered : cases) {
     benchmark::RegisterBenchmark(registered.case_id.c_str(),
                                  [&session, &registered](benchmark::State& state) {

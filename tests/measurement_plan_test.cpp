@@ -46,5 +46,11 @@ TEST(launches_per_sample, graph_batches_for_short_launches) {
   EXPECT_EQ(launches_per_sample(0.019, 1, false, params), 27);
 }
 
+TEST(placement_spacer_bytes, none_first_then_a_different_size_each) {
+  EXPECT_EQ(placement_spacer_bytes(0), 0u);
+  for (int p = 1; p < 8; ++p) EXPECT_GT(placement_spacer_bytes(p), placement_spacer_bytes(p - 1));
+  EXPECT_EQ(placement_spacer_bytes(3), std::size_t{30} << 20);
+}
+
 }  // namespace
 }  // namespace cubench

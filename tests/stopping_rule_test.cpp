@@ -80,6 +80,46 @@ TEST(summarize_samples, drift_widens_the_interval) {
   EXPECT_NEAR(s.noise_rel, 0.0087, 0.0005);
 }
 
+TEST(placement_half_width, is_students_t_over_the_placements_medians) {
+  // Medians 1, 2, 4: mean 7/3, standard deviation sqrt(7/3), t(0.975, 2) = 4.302653.
+  const std::vector<std::vector<double>> placements{{0.5, 1, 9}, {2, 2}, {4, 3, 5}};
+  EXPECT_NEAR(placement_half_width(placements), 4.302652729749462 * std::sqrt(7.0 / 3.0 / 3.0), 1e-9);
+  EXPECT_EQ(placement_half_width({{1, 2, 3}}), 0.0);
+  EXPECT_EQ(placement_half_width({{1, 2, 3}, {}}), 0.0);
+}
+
+TEST(summarize_placements, widens_the_interval_to_the_spread_between_placements) {
+  // Four allocations at two levels 3.5% apart, each tight: one allocation's interval would claim 0.1%.
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0.0, 0.0005);
+  std::vector<std::vector<double>> placements;
+  for (double level : {1.0, 1.035, 1.0, 1.035}) {
+    auto& samples = placements.emplace_back();
+    for (int i = 0; i < 50; ++i) samples.push_back(level + noise(rng));
+  }
+  EXPECT_LT(summarize_samples(placements[0]).noise_rel, 0.001);
+  const sample_summary s = summarize_placements(placements);
+  EXPECT_EQ(s.count, 200u);
+  // Medians' standard deviation 0.035 / sqrt(3), t(0.975, 3) = 3.182446: half-width 3.2%, around the median.
+  const double half_width = 3.1824463052837078 * 0.035 / std::sqrt(3.0) / 2.0;
+  EXPECT_NEAR(s.ci_high - s.median, half_width, 0.001);
+  EXPECT_NEAR(s.median - s.ci_low, half_width, 0.001);
+  EXPECT_NEAR(s.noise_rel, (s.ci_high - s.ci_low) / s.median, 1e-12);
+}
+
+TEST(placement_share, divides_time_and_the_sample_cap_but_not_the_minimum) {
+  stopping_params params;
+  const stopping_params share = placement_share(params, 4);
+  EXPECT_DOUBLE_EQ(share.min_time_s, params.min_time_s / 4);
+  EXPECT_DOUBLE_EQ(share.time_cap_s, params.time_cap_s / 4);
+  EXPECT_EQ(share.max_samples, params.max_samples / 4);
+  EXPECT_EQ(share.min_samples, params.min_samples);
+  EXPECT_EQ(share.target_noise_rel, params.target_noise_rel);
+  params.max_samples = 12;
+  EXPECT_EQ(placement_share(params, 4).max_samples, params.min_samples);
+  EXPECT_DOUBLE_EQ(placement_share(params, 0).time_cap_s, params.time_cap_s);
+}
+
 TEST(decide_stop, noisy_samples_run_into_a_cap) {
   stopping_params params;
   std::mt19937 rng(7);

@@ -97,7 +97,9 @@ measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream
   const double estimate_ms =
       summarize_samples({warmup_ms.begin() + (warmup_ms.size() > 1 ? 1 : 0), warmup_ms.end()}).median;
 
-  m.launches_per_sample = launches_per_sample(estimate_ms, input_sets, options.cold, options.plan);
+  m.launches_per_sample = options.launches_per_sample > 0
+                              ? options.launches_per_sample
+                              : launches_per_sample(estimate_ms, input_sets, options.cold, options.plan);
   owned_graph_exec batch(nullptr);
   if (m.launches_per_sample > 1) {
     m.timing_mode = "graph";
@@ -126,7 +128,6 @@ measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream
   const auto settle_start = wall_clock::now();
   for (int index = 0; seconds_since(settle_start) < options.settle_s; ++index) take_sample(index);
 
-  clocks.start_case();
   clocks.sample();
   const auto sampling_start = wall_clock::now();
   auto last_poll = sampling_start;

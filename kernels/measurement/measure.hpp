@@ -27,6 +27,10 @@ struct measurement_options {
   // a few hundred milliseconds of the case's own duty cycle to reach the level it then holds.
   double settle_s = 0.2;
   double clock_poll_s = 0.025;
+  // Allocations of its buffers a case is measured in, each with its share of the stopping rule (run_case).
+  int placements = 8;
+  // Launches per sample; 0: chosen from the warm-up estimate (run_case fixes later placements to the first's).
+  int launches_per_sample = 0;
 };
 
 /// Enqueues one launch of a case on the stream, reading input set `set`; must be capturable in a graph.
@@ -58,7 +62,8 @@ struct measurement {
   clock_report clocks;
 };
 
-/// Warms up, picks events or graph timing, lets clocks settle, samples until the stopping rule says so.
+/// Warms up, picks events or graph timing, lets clocks settle, samples until the stopping rule says so. The clock
+/// readings taken while sampling fold into `clocks`' current case: call clocks.start_case() before a case.
 measurement measure_launches(const launch_fn& launch, int input_sets, cudaStream_t stream, l2_flusher& flusher,
                              clock_monitor& clocks, const measurement_options& options);
 

@@ -3,6 +3,7 @@
 // (cuDNN in every direction, im2col + cuBLAS, in-house) through run_case, which must end passed.
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -141,7 +142,6 @@ std::vector<case_outcome> run_suite_file(const std::string& rows) {
   std::ofstream(path) << "family,impl,algo,direction,dtype,layout,n,c,h,w,k,r,s,stride,pad,dilation,groups\n" << rows;
   const runner_env env = collect_env();
   const cuda_stream stream;
-  l2_flusher flusher(0);
   clock_monitor clocks(env.gpus.at(0).uuid);
   library_handles handles;
   case_context context;
@@ -151,18 +151,22 @@ std::vector<case_outcome> run_suite_file(const std::string& rows) {
   context.handles = &handles;
   context.options.stopping.time_cap_s = 0.05;
   std::vector<case_outcome> outcomes;
-  for (const auto& c : load_suite_cases(path)) {
-    const auto bench = c.make();
-    outcomes.push_back(run_case(*bench, context, flusher, clocks, result_record{}));
-  }
+  for (const auto& c : load_suite_cases(path)) outcomes.push_back(run_case(c, context, clocks, result_record{}));
   return outcomes;
 }
 
+// Every case passed, measured in the default placements, each sample under the placement it was taken in.
 void expect_all_passed(const std::vector<case_outcome>& outcomes) {
+  const int placements = measurement_options{}.placements;
   for (const auto& o : outcomes) {
     EXPECT_EQ(o.record.status, case_status::passed) << o.record.case_id << ": " << o.record.reason;
     EXPECT_TRUE(o.record.median_ms.has_value()) << o.record.case_id;
     EXPECT_EQ(o.record.unwritten_count.value_or(-1), 0) << o.record.case_id;
+    EXPECT_EQ(o.sample_placements.size(), o.samples_ms.size()) << o.record.case_id;
+    EXPECT_EQ(std::set<int>(o.sample_placements.begin(), o.sample_placements.end()).size(),
+              static_cast<std::size_t>(placements))
+        << o.record.case_id;
+    EXPECT_EQ(o.record.samples.value_or(0), static_cast<int>(o.samples_ms.size())) << o.record.case_id;
   }
 }
 

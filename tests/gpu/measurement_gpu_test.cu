@@ -80,5 +80,22 @@ TEST(measure_launches, short_launches_are_batched_in_a_graph) {
   EXPECT_LT(m.summary.median, 0.020);
 }
 
+TEST(measure_launches, keeps_the_batch_it_is_given) {
+  BENCH_SKIP_WITHOUT_GPU();
+  const cuda_stream stream;
+  l2_flusher flusher(0);
+  clock_monitor clocks("GPU-00000000-0000-0000-0000-000000000000");
+  measurement_options options;
+  options.stopping.time_cap_s = 0.2;
+  options.launches_per_sample = 7;
+  const measurement batched = measure_launches(spin_for(200), 1, stream.get(), flusher, clocks, options);
+  EXPECT_EQ(batched.timing_mode, "graph");
+  EXPECT_EQ(batched.launches_per_sample, 7);
+  options.launches_per_sample = 1;
+  const measurement single = measure_launches(spin_for(4), 1, stream.get(), flusher, clocks, options);
+  EXPECT_EQ(single.timing_mode, "events");
+  EXPECT_EQ(single.launches_per_sample, 1);
+}
+
 }  // namespace
 }  // namespace cubench
