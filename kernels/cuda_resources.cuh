@@ -86,6 +86,22 @@ class cuda_event : public unique_handle<cudaEvent_t, detail::event_release> {
       : unique_handle(detail::created<cudaEvent_t>([](cudaEvent_t* e) { BENCH_CUDA_TRY(cudaEventCreate(e)); })) {}
 };
 
+/// Records `start` on the stream, calls `enqueue` to put the timed work on it, and records `stop`.
+template <typename Enqueue>
+void record_around(cudaStream_t stream, const cuda_event& start, const cuda_event& stop, Enqueue&& enqueue) {
+  BENCH_CUDA_TRY(cudaEventRecord(start.get(), stream));
+  enqueue();
+  BENCH_CUDA_TRY(cudaEventRecord(stop.get(), stream));
+}
+
+/// Waits for `stop` and returns the milliseconds from `start` to it.
+inline float elapsed_ms(const cuda_event& start, const cuda_event& stop) {
+  BENCH_CUDA_TRY(cudaEventSynchronize(stop.get()));
+  float ms = 0;
+  BENCH_CUDA_TRY(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+  return ms;
+}
+
 /// `bytes` of device memory on the current device, uninitialized.
 class device_buffer : public unique_handle<void*, detail::device_memory_release> {
  public:

@@ -146,6 +146,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-samples", suite.measurement.stopping.max_samples, "Samples after which a case stops")
       ->capture_default_str();
+  app.add_option("--launches-per-sample", suite.measurement.launches_per_sample,
+                 "Launches a sample times: 1 for events, more for a CUDA graph; 0 chooses by the warm-up's estimate")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   app.add_option("--placements", suite.measurement.placements,
                  "Allocations of its buffers each case is measured in, sharing the time and sample limits")
       ->check(CLI::Range(1, 64))

@@ -19,6 +19,7 @@
 
 #include "conv_cases.hpp"
 #include "cuda_call.cuh"
+#include "stream_blocker.hpp"
 
 #if CUBENCH_HAVE_CUDNN
 // The frontend's bundled nlohmann-json 3.11.3 cannot share a translation unit with the Debian 3.11.2 that
@@ -245,24 +246,24 @@ class cudnn_conv : public conv_impl {
   }
 
   // Times each built plan on set 0, one warm-up and then the fastest of three launches, in a workspace as large as
-  // the hungriest plan's (the cap bounds it). A plan that builds but fails to run fails the case: cuDNN said it
-  // would run.
+  // the hungriest plan's (the cap bounds it), each launch behind the blocking kernel as the measurement's are, so
+  // that a plan whose host side is slower is not taken for a slower kernel. A plan that builds but fails to run
+  // fails the case: cuDNN said it would run.
   std::int64_t fastest_plan(const std::vector<std::int64_t>& built, const conv_operands& set0) {
     std::int64_t bytes = 0;
     for (const std::int64_t i : built) bytes = std::max(bytes, workspace_of(i));
     const device_buffer search_workspace(static_cast<std::size_t>(bytes > 0 ? bytes : 1));
     const cuda_event start, stop;
+    stream_blocker blocker;
     float fastest_ms = std::numeric_limits<float>::infinity();
     std::int64_t fastest = built.front();
     for (const std::int64_t i : built) {
       run(i, set0, search_workspace.get());
       for (int timed = 0; timed < 3; ++timed) {
-        BENCH_CUDA_TRY(cudaEventRecord(start.get(), bound_));
-        run(i, set0, search_workspace.get());
-        BENCH_CUDA_TRY(cudaEventRecord(stop.get(), bound_));
-        BENCH_CUDA_TRY(cudaEventSynchronize(stop.get()));
-        float ms = 0;
-        BENCH_CUDA_TRY(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+        blocker.block(bound_);
+        record_around(bound_, start, stop, [&] { run(i, set0, search_workspace.get()); });
+        blocker.release();
+        const float ms = elapsed_ms(start, stop);
         if (ms < fastest_ms) {
           fastest_ms = ms;
           fastest = i;

@@ -16,7 +16,7 @@ class inhouse_gemm : public gemm_impl {
                                "which needs compute capability 8.0; this GPU has " +
                                std::to_string(context.gpu->cc_major) + "." + std::to_string(context.gpu->cc_minor));
     if (tensor_cores_)
-      prepare_inhouse_mma(shape_);
+      stages_ = prepare_inhouse_mma(shape_);
     else
       prepare_inhouse_simt(shape_);
   }
@@ -25,7 +25,7 @@ class inhouse_gemm : public gemm_impl {
 
   void launch(cudaStream_t stream, const gemm_operands& operands) override {
     if (tensor_cores_)
-      launch_inhouse_mma(shape_, operands, stream);
+      launch_inhouse_mma(shape_, stages_, operands, stream);
     else
       launch_inhouse_simt(shape_, operands, stream);
   }
@@ -37,6 +37,7 @@ class inhouse_gemm : public gemm_impl {
  private:
   gemm_shape shape_;
   bool tensor_cores_;
+  int stages_ = 0;  // the mma kernel's pipeline depth on this GPU
 };
 
 }  // namespace

@@ -9,12 +9,13 @@
 namespace cubench {
 
 /// Tensor cores through mma.sync.m16n8k16 (sm_80 and newer): fp16 or bf16 in and out, fp32 accumulation,
-/// 256 x 128 x 64 tiles in a cp.async pipeline of 2 or 3 stages, as many as the GPU's shared memory holds.
-void launch_inhouse_mma(const gemm_shape& shape, const gemm_operands& operands, cudaStream_t stream);
+/// 256 x 128 x 64 tiles in a cp.async pipeline of `stages` stages, as prepare_inhouse_mma returned them.
+void launch_inhouse_mma(const gemm_shape& shape, int stages, const gemm_operands& operands, cudaStream_t stream);
 
 /// Checks the shape fits the mma kernel's grid and grants the kernel the shared memory of its pipeline (96 or
-/// 144 KiB); throws case_not_supported when the shape or the pipeline does not fit.
-void prepare_inhouse_mma(const gemm_shape& shape);
+/// 144 KiB); returns the pipeline's stages (2 or 3, as many as the current GPU's shared memory holds). Throws
+/// case_not_supported when the shape or the pipeline does not fit.
+int prepare_inhouse_mma(const gemm_shape& shape);
 
 /// The attributes of the mma kernel instance that launch_inhouse_mma runs for this shape.
 cudaFuncAttributes inhouse_mma_attributes(const gemm_shape& shape);

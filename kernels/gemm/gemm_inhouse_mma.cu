@@ -343,9 +343,8 @@ int pipeline_stages() {
 }
 
 template <typename T, bool a_k_contiguous, bool b_k_contiguous>
-void launch_kernel(const gemm_shape& s, const gemm_operands& o, cudaStream_t stream) {
-  mma_args args{s.m, s.n, s.k, s.lda, s.ldb, s.ldc, s.stride_a, s.stride_b, s.stride_c, pipeline_stages(),
-                false, false, false};
+void launch_kernel(const gemm_shape& s, int stages, const gemm_operands& o, cudaStream_t stream) {
+  mma_args args{s.m, s.n, s.k, s.lda, s.ldb, s.ldc, s.stride_a, s.stride_b, s.stride_c, stages, false, false, false};
   args.a_vector = vector_ok(o.a, a_k_contiguous ? s.k : s.m, s.lda, s.stride_a, s.batch);
   args.b_vector = vector_ok(o.b, b_k_contiguous ? s.k : s.n, s.ldb, s.stride_b, s.batch);
   args.c_vector = vector_ok(o.c, s.m, s.ldc, s.stride_c, s.batch);
@@ -374,17 +373,19 @@ void with_kernel(const gemm_shape& s, Visit&& visit) {
 
 }  // namespace
 
-void prepare_inhouse_mma(const gemm_shape& shape) {
+int prepare_inhouse_mma(const gemm_shape& shape) {
   if ((shape.n + block_n - 1) / block_n > 65535)
     throw case_not_supported("n = " + std::to_string(shape.n) + " needs more than 65535 blocks in the grid's y");
-  const int smem_bytes = pipeline_stages() * stage_bytes;
+  const int stages = pipeline_stages();
+  const int smem_bytes = stages * stage_bytes;
   with_kernel(shape, [smem_bytes](auto kernel, auto) {
     BENCH_CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_bytes));
   });
+  return stages;
 }
 
-void launch_inhouse_mma(const gemm_shape& shape, const gemm_operands& operands, cudaStream_t stream) {
-  with_kernel(shape, [&](auto, auto launch) { launch(shape, operands, stream); });
+void launch_inhouse_mma(const gemm_shape& shape, int stages, const gemm_operands& operands, cudaStream_t stream) {
+  with_kernel(shape, [&](auto, auto launch) { launch(shape, stages, operands, stream); });
 }
 
 cudaFuncAttributes inhouse_mma_attributes(const gemm_shape& shape) {

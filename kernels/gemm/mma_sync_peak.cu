@@ -48,14 +48,11 @@ double peak_tflops(int blocks, float* sink, cudaStream_t stream) {
   BENCH_CUDA_TRY(cudaGetLastError());
   std::vector<double> ms(20);
   for (double& sample : ms) {
-    BENCH_CUDA_TRY(cudaEventRecord(start.get(), stream));
-    mma_chains<T><<<blocks, threads, 0, stream>>>(sink, 0x3c003c00u);
-    BENCH_CUDA_TRY(cudaGetLastError());
-    BENCH_CUDA_TRY(cudaEventRecord(stop.get(), stream));
-    BENCH_CUDA_TRY(cudaEventSynchronize(stop.get()));
-    float elapsed = 0;
-    BENCH_CUDA_TRY(cudaEventElapsedTime(&elapsed, start.get(), stop.get()));
-    sample = elapsed;
+    record_around(stream, start, stop, [&] {
+      mma_chains<T><<<blocks, threads, 0, stream>>>(sink, 0x3c003c00u);
+      BENCH_CUDA_TRY(cudaGetLastError());
+    });
+    sample = elapsed_ms(start, stop);
   }
   std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
   const double warps = static_cast<double>(blocks) * threads / 32;

@@ -154,8 +154,8 @@ void check_inhouse(const std::string& dtype) {
         prepare_inhouse_simt(f.shape);
         launch_inhouse_simt(f.shape, f.operands(), nullptr);
       } else {
-        prepare_inhouse_mma(f.shape);
-        launch_inhouse_mma(f.shape, f.operands(), nullptr);
+        const int stages = prepare_inhouse_mma(f.shape);
+        launch_inhouse_mma(f.shape, stages, f.operands(), nullptr);
       }
       BENCH_CUDA_TRY(cudaDeviceSynchronize());
       const output_metrics m = f.compare();
