@@ -512,10 +512,31 @@ class comparer {
     c.time.verdict = time_verdict::ambiguous;
   }
 
+  // An events sample holds the launch's own overhead, which a graph batch spreads over its launches: where the two
+  // sides were timed in different modes (a case whose warm-up estimate fell on either side of the graph threshold),
+  // a change per launch no larger than that overhead is ambiguous, said with both modes.
+  void explain_by_timing_mode(case_comparison& c, const result_record& base, const result_record& cand) {
+    const bool moved = c.time.verdict == time_verdict::slower || c.time.verdict == time_verdict::faster;
+    if (!moved || base.timing_mode.empty() || cand.timing_mode.empty() || base.timing_mode == cand.timing_mode ||
+        !c.time.ratio || !c.time.baseline_median_ms || !c.time.candidate_median_ms)
+      return;
+    const double change_ms = *c.time.candidate_median_ms - *c.time.baseline_median_ms;
+    if (std::fabs(change_ms) > options_.mode_change_allowance_ms) return;
+    char change[64];
+    std::snprintf(change, sizeof change, "%.1f%% (%.1f us a launch)", std::fabs(*c.time.ratio - 1.0) * 100.0,
+                  std::fabs(change_ms) * 1000.0);
+    c.notes.push_back(std::string(change_ms > 0 ? "slower" : "faster") + " by " + change + ", timed with " +
+                      base.timing_mode + " against " + cand.timing_mode +
+                      ": within the launch overhead one mode holds and the other spreads (" +
+                      format_double(options_.mode_change_allowance_ms * 1000.0) + " us allowed): ambiguous");
+    c.time.verdict = time_verdict::ambiguous;
+  }
+
   void finish_timing(const timing_job& job) {
     case_comparison& c = report_.comparisons[job.comparison];
     compare_time(c, job.baseline, job.candidate);
     explain_by_clocks(c, record(job.baseline), record(job.candidate));
+    explain_by_timing_mode(c, record(job.baseline), record(job.candidate));
     if (c.time.verdict == time_verdict::slower) c.findings.push_back(finding::slower);
     if (c.time.verdict == time_verdict::faster) c.findings.push_back(finding::faster);
     if (c.time.verdict == time_verdict::ambiguous) c.findings.push_back(finding::ambiguous);

@@ -24,6 +24,7 @@ struct compare_options {
   std::size_t min_samples = 10;   ///< fewer samples on a side: interval overlap instead of the U test
   std::size_t min_placements = 3; ///< placements a side needs for the test on their medians instead of the U test
   int bootstrap_resamples = 1000; ///< resamples of the ratio-of-medians interval
+  double mode_change_allowance_ms = 0.005; ///< sides timed in different modes: a change per launch up to this is ambiguous
   bool across_gpus = false;       ///< each GPU of a toolkit and run is a side of its own (--across-gpus)
 };
 

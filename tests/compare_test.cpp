@@ -626,6 +626,28 @@ TEST(compare_runs, names_a_change_of_timing_mode_or_of_the_algorithm_chosen) {
                        "algorithm differs: plan=eng62_k2=4 notes=TENSOR_CORE vs plan=eng62_k2=5 notes=TENSOR_CORE"}));
 }
 
+TEST(compare_runs, calls_a_change_within_the_launch_overhead_of_a_timing_mode_change_ambiguous) {
+  // The cuBLAS fp32 777x555x333 TN GEMM of docs/gpu-validation.md: graph-timed in one run, events in the other.
+  auto base = synthetic_row("13.0", "a");
+  auto cand = synthetic_row("13.0", "b");
+  base.timing_mode = "graph";
+  cand.timing_mode = "events";
+  base.median_ms = 0.0169;
+  cand.median_ms = 0.0195;
+  std::vector<std::string> notes;
+  EXPECT_EQ(compare_pair(base, cand, &notes).front(), finding::ambiguous);
+  // The medians are the samples' (1% lognormal around 0.0169 and 0.0195 ms).
+  EXPECT_EQ(notes.at(1),
+            "slower by 15.2% (2.6 us a launch), timed with graph against events: within the launch overhead one "
+            "mode holds and the other spreads (5 us allowed): ambiguous");
+  // Beyond the overhead, and in one mode, the change stands.
+  cand.median_ms = 0.0300;
+  EXPECT_EQ(compare_pair(base, cand, &notes).front(), finding::slower);
+  cand.median_ms = 0.0195;
+  cand.timing_mode = "graph";
+  EXPECT_EQ(compare_pair(base, cand, &notes).front(), finding::slower);
+}
+
 TEST(driver_requirements, knows_the_documented_minimums) {
   EXPECT_EQ(check_driver("11.8", "520.61.05").support, driver_support::full);
   EXPECT_EQ(check_driver("12.4", "550.54.14").support, driver_support::full);
