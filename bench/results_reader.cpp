@@ -31,16 +31,16 @@ std::string readable_versions() {
   return text;
 }
 
-// A row's schema_version: one this reader reads, and where `expected` is given, that one.
-int check_schema_version(const csv_reader& in, std::string_view cell, std::optional<int> expected = std::nullopt) {
+// A row's schema_version: one this reader reads, and where `expected` is given, that one, which `source` names.
+int check_schema_version(const csv_reader& in, std::string_view cell, std::optional<int> expected = std::nullopt,
+                         const char* source = "the file's first row") {
   int version = 0;
   const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), version);
   const bool parsed = error == std::errc() && end == cell.data() + cell.size() && !cell.empty();
   if (expected) {
     if (!parsed || version != *expected)
       fail_at(in.path(), in.line(), 1,
-              "expected schema_version " + std::to_string(*expected) + " as in the file's first row, found " +
-                  quoted(cell));
+              "expected schema_version " + std::to_string(*expected) + " as in " + source + ", found " + quoted(cell));
   } else if (!parsed || version < oldest_readable_schema_version || version > results_schema_version) {
     fail_at(in.path(), in.line(), 1, "expected schema_version " + readable_versions() + ", found " + quoted(cell));
   }
@@ -185,11 +185,8 @@ sample_series_map read_samples_csv(const std::string& path) {
   const std::vector<std::string_view> header = read_header(in);
   const std::size_t version_1_columns = names.size() - 1;
   const bool version_1 = header.size() == version_1_columns && std::equal(header.begin(), header.end(), names.begin());
-  std::optional<int> version;
-  if (version_1)
-    version = 1;
-  else
-    check_header(in, header, names);
+  if (!version_1) check_header(in, header, names);
+  const int version = version_1 ? 1 : results_schema_version;
   const std::size_t columns = version_1 ? version_1_columns : names.size();
 
   // The samples of each series, sorted by index; rows of one series normally arrive together and in order.
@@ -199,7 +196,7 @@ sample_series_map read_samples_csv(const std::string& path) {
   std::vector<std::string_view> cells;
   while (in.next(cells)) {
     check_cell_count(in, cells, columns);
-    version = check_schema_version(in, cells[0], version);
+    check_schema_version(in, cells[0], version, "the header");
     indexed_sample sample;
     if (!parse_number(cells[5], sample.index) || sample.index < 0)
       fail_at(path, in.line(), 6, "expected a sample_index >= 0, found " + quoted(cells[5]));

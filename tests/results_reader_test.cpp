@@ -211,10 +211,16 @@ TEST_F(samples_file, refuses_a_negative_placement) {
 }
 
 TEST_F(samples_file, refuses_a_version_1_row_under_a_version_2_header) {
-  const std::string path = write({{"r", "c", "13.0", "GPU-1", 0, 1.0, 0}});
-  std::ofstream(path, std::ios::app) << "1,r,c,13.0,GPU-1,1,1.0,0\n";
-  EXPECT_EQ(error_of(read_samples_csv, path),
-            path + ":3:1: expected schema_version 2 as in the file's first row, found '1'");
+  const std::string path = write({});
+  std::ofstream(path, std::ios::app) << "1,r,c,13.0,GPU-1,0,1.0,0\n";
+  EXPECT_EQ(error_of(read_samples_csv, path), path + ":2:1: expected schema_version 2 as in the header, found '1'");
+}
+
+TEST_F(samples_file, refuses_a_version_2_row_under_a_version_1_header) {
+  const std::string path = write({});
+  std::ofstream(path, std::ios::trunc) << "schema_version,run_id,case_id,toolkit,gpu_uuid,sample_index,time_ms\n"
+                                       << "1,r,c,13.0,GPU-1,0,1.0\n2,r,c,13.0,GPU-1,1,1.0,0\n";
+  EXPECT_EQ(error_of(read_samples_csv, path), path + ":3:8: expected 7 cells, found 8");
 }
 
 TEST(read_samples_csv, refuses_a_time_that_is_not_positive) {
