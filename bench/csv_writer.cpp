@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 #include "result_columns.hpp"
@@ -28,7 +29,31 @@ std::string csv_line(const std::vector<std::string>& cells) {
   return line;
 }
 
+namespace {
+
+// A file to append to must have been written under the same header, and a file of the results schema by this
+// version of it, or the rows appended would make it unreadable from the first of them on.
+void check_appendable(const std::string& path, const std::vector<std::string>& header) {
+  std::ifstream in(path);
+  std::string first;
+  if (!in || !std::getline(in, first)) return;
+  const std::string expected = csv_line(header);
+  if (first != expected)
+    throw std::runtime_error(path + ":1: expected the header " + expected + " to append under, found " + first +
+                             "; write to a new folder");
+  std::string second;
+  if (header.empty() || header.front() != "schema_version" || !std::getline(in, second) || second.empty()) return;
+  const std::string version = second.substr(0, second.find(','));
+  if (version != std::to_string(results_schema_version))
+    throw std::runtime_error(path + ":2:1: expected rows of schema_version " + std::to_string(results_schema_version) +
+                             " to append to, found '" + version + "' (a file of an earlier cubench); write to a new "
+                             "folder");
+}
+
+}  // namespace
+
 csv_appender::csv_appender(std::string path, const std::vector<std::string>& header) : path_(std::move(path)) {
+  check_appendable(path_, header);
   file_ = std::fopen(path_.c_str(), "a");
   if (file_ == nullptr) throw std::runtime_error(path_ + ": cannot open for writing: " + std::strerror(errno));
   if (std::ftell(file_) == 0) append(header);

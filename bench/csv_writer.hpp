@@ -17,7 +17,8 @@ std::string csv_quote(std::string_view cell);
 std::string csv_line(const std::vector<std::string>& cells);
 
 /// Appends rows to a CSV file, writing the header when the file is new or empty, and flushing
-/// every row so that a crash loses nothing already written.
+/// every row so that a crash loses nothing already written. Refuses (std::runtime_error naming the file and line) a
+/// file written under another header, or results rows of another schema_version.
 class csv_appender {
  public:
   csv_appender(std::string path, const std::vector<std::string>& header);

@@ -1,6 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
 
 #include "csv_writer.hpp"
 #include "result_columns.hpp"
@@ -85,6 +92,59 @@ TEST(result_columns, parse_errors_say_what_was_expected) {
             "expected an integer in [-9223372036854775808, 9223372036854775807], found '99999999999999999999'");
   EXPECT_EQ(parse_field("maybe", record, &result_record::clock_flag), "expected 0 or 1, found 'maybe'");
   EXPECT_NE(parse_field("great", record, &result_record::status), "");
+}
+
+// A file in a fresh folder of its own.
+class appended_file : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("appended_file_test_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const char* name) const { return (dir_ / name).string(); }
+  static std::string text(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(appended_file, goes_on_under_its_own_header) {
+  const std::string p = path("samples.csv");
+  csv_appender(p, samples_header()).append(samples_row({"r", "c", "13.0", "GPU-1", 0, 1.0, 0}));
+  csv_appender(p, samples_header()).append(samples_row({"r", "c", "13.0", "GPU-1", 1, 1.0, 1}));
+  EXPECT_EQ(text(p), csv_line(samples_header()) + "\n" + csv_line(samples_row({"r", "c", "13.0", "GPU-1", 0, 1.0, 0})) +
+                         "\n" + csv_line(samples_row({"r", "c", "13.0", "GPU-1", 1, 1.0, 1})) + "\n");
+}
+
+TEST_F(appended_file, refuses_a_file_of_another_header_and_leaves_it_alone) {
+  const std::string p = path("samples.csv");
+  const std::string version_1 = "schema_version,run_id,case_id,toolkit,gpu_uuid,sample_index,time_ms\n1,r,c,13.0,GPU-1,0,1\n";
+  std::ofstream(p) << version_1;
+  try {
+    csv_appender appender(p, samples_header());
+    ADD_FAILURE() << "appended under another header";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), p + ":1: expected the header " + csv_line(samples_header()) +
+                                         " to append under, found schema_version,run_id,case_id,toolkit,gpu_uuid,"
+                                         "sample_index,time_ms; write to a new folder");
+  }
+  EXPECT_EQ(text(p), version_1);
+}
+
+TEST_F(appended_file, refuses_results_rows_of_another_schema_version) {
+  const std::string p = path("results.csv");
+  std::ofstream(p) << csv_line(results_header()) << "\n1,old-run\n";
+  EXPECT_THROW(csv_appender(p, results_header()), std::runtime_error);
+  try {
+    csv_appender appender(p, results_header());
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), p + ":2:1: expected rows of schema_version " +
+                                         std::to_string(results_schema_version) +
+                                         " to append to, found '1' (a file of an earlier cubench); write to a new "
+                                         "folder");
+  }
 }
 
 TEST(results_row, matches_header_width) {
