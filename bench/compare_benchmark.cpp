@@ -202,18 +202,20 @@ int quality(int trials) {
 // buffers) at a level of its own, or all of them at the process's level.
 struct placement_model {
   const char* name;
-  int kind;      // 0: no placement effect, 1: lognormal placement levels, 2: two levels, 3: one level per run
+  int kind;      // 0: no placement effect, 1: lognormal placement levels, 2: two levels, 3: one level per process
   double effect;
 
-  // One run: `placements` groups of `per_placement` lognormal(1%) samples around each placement's level.
-  std::vector<std::vector<double>> draw(std::mt19937_64& rng, double median_ms, int placements,
-                                        int per_placement) const {
+  // One run: `placements` groups of `per_placement` lognormal(1%) samples around each placement's level, the
+  // placements spread evenly over `processes` runner processes.
+  std::vector<std::vector<double>> draw(std::mt19937_64& rng, double median_ms, int placements, int per_placement,
+                                        int processes = 1) const {
     std::lognormal_distribution<double> level(0.0, effect);
     std::bernoulli_distribution high(0.5);
-    const double run_level = kind == 3 ? std::exp(level(rng)) : 1.0;
+    double process_level = 1.0;
     std::vector<std::vector<double>> groups;
     for (int p = 0; p < placements; ++p) {
-      double at = run_level;
+      if (kind == 3 && p % (placements / processes) == 0) process_level = std::exp(level(rng));
+      double at = process_level;
       if (kind == 1) at = std::exp(level(rng));
       if (kind == 2 && high(rng)) at = 1.0 + effect;
       groups.push_back(noise_model{"", 0.01, 0}.draw(rng, median_ms * at, per_placement));
@@ -265,6 +267,26 @@ int placement_quality(int trials) {
       std::printf("%-28s %10d %13.2f%% %13.2f%% %13.2f%% %13.2f%%\n", model.name, placements, pct(aa[0]), pct(aa[1]),
                   pct(slow[0]), pct(slow[1]));
     }
+  }
+
+  // A level per process (cuSPARSE's on the H100): 8 placements a side, spread over more processes.
+  const placement_model per_process{"one level per process, 1%", 3, 0.01};
+  std::printf("\n%s, 8 placements a side over several processes, decided on the placements' medians\n",
+              per_process.name);
+  std::printf("%10s %22s %14s %14s\n", "processes", "placements a process", "A/A flagged", "5% flagged");
+  for (const int processes : {1, 2, 4, 8}) {
+    int aa = 0, slow = 0;
+    for (int t = 0; t < trials; ++t) {
+      const double median_ms = 0.05 * std::exp(std::uniform_real_distribution<double>(0.0, 5.0)(rng));
+      const auto base = per_process.draw(rng, median_ms, 8, per_placement, processes);
+      const auto same = per_process.draw(rng, median_ms, 8, per_placement, processes);
+      const auto slowed = per_process.draw(rng, median_ms * 1.05, 8, per_placement, processes);
+      const time_verdict verdict = compare_placements(base, same, options).verdict;
+      if (verdict == time_verdict::slower || verdict == time_verdict::faster) ++aa;
+      if (compare_placements(base, slowed, options).verdict == time_verdict::slower) ++slow;
+    }
+    std::printf("%10d %22d %13.2f%% %13.2f%%\n", processes, 8 / processes, 100.0 * aa / trials,
+                100.0 * slow / trials);
   }
   return 0;
 }
