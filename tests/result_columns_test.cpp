@@ -1,9 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -11,6 +8,7 @@
 
 #include "csv_writer.hpp"
 #include "result_columns.hpp"
+#include "scratch_dir.hpp"
 
 namespace cubench {
 namespace {
@@ -94,57 +92,48 @@ TEST(result_columns, parse_errors_say_what_was_expected) {
   EXPECT_NE(parse_field("great", record, &result_record::status), "");
 }
 
-// A file in a fresh folder of its own.
-class appended_file : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("appended_file_test_" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const char* name) const { return (dir_ / name).string(); }
-  static std::string text(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  std::filesystem::path dir_;
-};
+std::string text_of(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
-TEST_F(appended_file, goes_on_under_its_own_header) {
-  const std::string p = path("samples.csv");
+TEST(csv_appender, goes_on_under_its_own_header) {
+  const testing::scratch_dir dir;
+  const std::string p = dir / "samples.csv";
   csv_appender(p, samples_header()).append(samples_row({"r", "c", "13.0", "GPU-1", 0, 1.0, 0}));
   csv_appender(p, samples_header()).append(samples_row({"r", "c", "13.0", "GPU-1", 1, 1.0, 1}));
-  EXPECT_EQ(text(p), csv_line(samples_header()) + "\n" + csv_line(samples_row({"r", "c", "13.0", "GPU-1", 0, 1.0, 0})) +
-                         "\n" + csv_line(samples_row({"r", "c", "13.0", "GPU-1", 1, 1.0, 1})) + "\n");
+  EXPECT_EQ(text_of(p), csv_line(samples_header()) + "\n" +
+                            csv_line(samples_row({"r", "c", "13.0", "GPU-1", 0, 1.0, 0})) + "\n" +
+                            csv_line(samples_row({"r", "c", "13.0", "GPU-1", 1, 1.0, 1})) + "\n");
 }
 
-TEST_F(appended_file, refuses_a_file_of_another_header_and_leaves_it_alone) {
-  const std::string p = path("samples.csv");
-  const std::string version_1 = "schema_version,run_id,case_id,toolkit,gpu_uuid,sample_index,time_ms\n1,r,c,13.0,GPU-1,0,1\n";
-  std::ofstream(p) << version_1;
+std::string append_error(const std::string& path, const std::vector<std::string>& header) {
   try {
-    csv_appender appender(p, samples_header());
-    ADD_FAILURE() << "appended under another header";
+    csv_appender appender(path, header);
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), p + ":1: expected the header " + csv_line(samples_header()) +
-                                         " to append under, found schema_version,run_id,case_id,toolkit,gpu_uuid,"
-                                         "sample_index,time_ms; write to a new folder");
+    return e.what();
   }
-  EXPECT_EQ(text(p), version_1);
+  return "no error";
 }
 
-TEST_F(appended_file, refuses_results_rows_of_another_schema_version) {
-  const std::string p = path("results.csv");
-  std::ofstream(p) << csv_line(results_header()) << "\n1,old-run\n";
-  EXPECT_THROW(csv_appender(p, results_header()), std::runtime_error);
-  try {
-    csv_appender appender(p, results_header());
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), p + ":2:1: expected rows of schema_version " +
-                                         std::to_string(results_schema_version) +
-                                         " to append to, found '1' (a file of an earlier cubench); write to a new "
-                                         "folder");
-  }
+TEST(csv_appender, refuses_a_file_of_another_header_and_leaves_it_alone) {
+  const testing::scratch_dir dir;
+  const std::string version_1 =
+      "schema_version,run_id,case_id,toolkit,gpu_uuid,sample_index,time_ms\n1,r,c,13.0,GPU-1,0,1\n";
+  const std::string p = dir.write("samples.csv", version_1);
+  EXPECT_EQ(append_error(p, samples_header()),
+            p + ":1: expected the header " + csv_line(samples_header()) +
+                " to append under, found schema_version,run_id,case_id,toolkit,gpu_uuid,sample_index,time_ms; write "
+                "to a new folder");
+  EXPECT_EQ(text_of(p), version_1);
+}
+
+TEST(csv_appender, refuses_results_rows_of_another_schema_version) {
+  const testing::scratch_dir dir;
+  const std::string p = dir.write("results.csv", csv_line(results_header()) + "\n1,old-run\n");
+  EXPECT_EQ(append_error(p, results_header()),
+            p + ":2:1: expected rows of schema_version " + std::to_string(results_schema_version) +
+                " to append to, found '1' (a file of an earlier cubench); write to a new folder");
 }
 
 TEST(results_row, matches_header_width) {

@@ -8,6 +8,7 @@
 #include "csv_writer.hpp"
 #include "result_columns.hpp"
 #include "results_reader.hpp"
+#include "scratch_dir.hpp"
 
 namespace cubench {
 namespace {
@@ -174,52 +175,44 @@ TEST(read_samples_csv, groups_samples_by_run_case_toolkit_and_gpu) {
   EXPECT_EQ(found->second.by_placement().size(), 1u);
 }
 
-// A version 2 samples.csv, as the runner writes it, in a fresh folder.
-class samples_file : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("samples_file_test_" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+// A version 2 samples.csv of these samples, as the runner writes it, in `dir`.
+std::string write_samples(const testing::scratch_dir& dir, const std::vector<sample_record>& samples) {
+  const std::string path = dir / "samples.csv";
+  csv_appender out(path, samples_header());
+  for (const auto& s : samples) out.append(samples_row(s));
+  return path;
+}
 
-  std::string write(const std::vector<sample_record>& samples) {
-    const std::string path = (dir_ / "samples.csv").string();
-    std::filesystem::remove(path);
-    csv_appender out(path, samples_header());
-    for (const auto& s : samples) out.append(samples_row(s));
-    return path;
-  }
-
-  std::filesystem::path dir_;
-};
-
-TEST_F(samples_file, reads_the_placement_of_every_sample) {
+TEST(read_samples_csv, reads_the_placement_of_every_sample) {
+  const testing::scratch_dir dir;
   std::vector<sample_record> samples;
   for (int i = 0; i < 6; ++i) samples.push_back({"r", "c", "13.0", "GPU-1", i, 1.0 + i, i / 2});
   // Out of order, as a merge of two files may leave them.
   std::swap(samples[1], samples[4]);
-  const auto series = read_samples_csv(write(samples)).at(sample_series_key("r", "c", "13.0", "GPU-1"));
+  const auto series = read_samples_csv(write_samples(dir, samples)).at(sample_series_key("r", "c", "13.0", "GPU-1"));
   EXPECT_EQ(series.time_ms, (std::vector<double>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(series.placement, (std::vector<int>{0, 0, 1, 1, 2, 2}));
   EXPECT_EQ(series.by_placement(), (std::vector<std::vector<double>>{{1, 2}, {3, 4}, {5, 6}}));
 }
 
-TEST_F(samples_file, refuses_a_negative_placement) {
-  const std::string path = write({{"r", "c", "13.0", "GPU-1", 0, 1.0, 0}, {"r", "c", "13.0", "GPU-1", 1, 1.0, -1}});
+TEST(read_samples_csv, refuses_a_negative_placement) {
+  const testing::scratch_dir dir;
+  const std::string path =
+      write_samples(dir, {{"r", "c", "13.0", "GPU-1", 0, 1.0, 0}, {"r", "c", "13.0", "GPU-1", 1, 1.0, -1}});
   EXPECT_EQ(error_of(read_samples_csv, path), path + ":3:8: expected a placement >= 0, found '-1'");
 }
 
-TEST_F(samples_file, refuses_a_version_1_row_under_a_version_2_header) {
-  const std::string path = write({});
-  std::ofstream(path, std::ios::app) << "1,r,c,13.0,GPU-1,0,1.0,0\n";
+TEST(read_samples_csv, refuses_a_version_1_row_under_a_version_2_header) {
+  const testing::scratch_dir dir;
+  const std::string path = dir.write("samples.csv", csv_line(samples_header()) + "\n1,r,c,13.0,GPU-1,0,1.0,0\n");
   EXPECT_EQ(error_of(read_samples_csv, path), path + ":2:1: expected schema_version 2 as in the header, found '1'");
 }
 
-TEST_F(samples_file, refuses_a_version_2_row_under_a_version_1_header) {
-  const std::string path = write({});
-  std::ofstream(path, std::ios::trunc) << "schema_version,run_id,case_id,toolkit,gpu_uuid,sample_index,time_ms\n"
-                                       << "1,r,c,13.0,GPU-1,0,1.0\n2,r,c,13.0,GPU-1,1,1.0,0\n";
+TEST(read_samples_csv, refuses_a_version_2_row_under_a_version_1_header) {
+  const testing::scratch_dir dir;
+  const std::string path = dir.write("samples.csv",
+                                     "schema_version,run_id,case_id,toolkit,gpu_uuid,sample_index,time_ms\n"
+                                     "1,r,c,13.0,GPU-1,0,1.0\n2,r,c,13.0,GPU-1,1,1.0,0\n");
   EXPECT_EQ(error_of(read_samples_csv, path), path + ":3:8: expected 7 cells, found 8");
 }
 
