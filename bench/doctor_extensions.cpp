@@ -6,6 +6,7 @@
 #include <set>
 
 #include "elf_needed.hpp"
+#include "text_join.hpp"
 
 namespace cubench {
 namespace {
@@ -34,11 +35,6 @@ int torch_cuda_major(const python_probe& probe) {
   return version ? version->major() : 0;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
 
 }  // namespace
 
@@ -99,13 +95,13 @@ std::vector<doctor_finding> extension_findings(const std::vector<extension_libra
       for (const auto& needed : library->cudart_needed) majors.insert(cudart_major_of(needed));
       std::vector<std::string> links = library->cudart_needed;
       if (library->links_c10) links.push_back("libc10");
-      result.details.push_back(library->path + " links " + join(links));
+      result.details.push_back(library->path + " links " + join(links, ", "));
     }
     std::vector<std::string> major_names;
     for (const int major : majors) major_names.push_back("CUDA " + std::to_string(major));
     const std::string what = majors.empty() ? std::string("links libc10 but no libcudart (a CPU-only or statically "
                                                           "linked CUDA runtime)")
-                                            : "links the " + join(major_names) + " runtime";
+                                            : "links the " + join(major_names, ", ") + " runtime";
     std::vector<int> mismatched;
     for (const int major : majors)
       if (torch_major > 0 && major != torch_major) mismatched.push_back(major);

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "csv_writer.hpp"
+#include "text_join.hpp"
 
 namespace cubench {
 namespace {
@@ -14,12 +15,6 @@ std::string number(const std::optional<double>& value) {
   char buffer[32];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, *value);
   return std::string(buffer, result.ptr);
-}
-
-std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string text;
-  for (const auto& part : parts) text += (text.empty() ? "" : std::string(separator)) + part;
-  return text;
 }
 
 }  // namespace
@@ -89,7 +84,7 @@ void csv_report::write(const compare_report& report, std::ostream& out) const {
         report.sides[report.baseline].label,
         report.sides[c.candidate].label,
         std::string(headline(c)),
-        joined(findings, "|"),
+        join(findings, "|"),
         std::string(to_string(t.verdict)),
         std::string(to_string(t.method)),
         c.baseline_row ? std::string(to_string(base.status)) : "",
@@ -115,7 +110,7 @@ void csv_report::write(const compare_report& report, std::ostream& out) const {
         cand.library_loaded_version,
         base.driver_version,
         cand.driver_version,
-        joined(c.notes, "; "),
+        join(c.notes, "; "),
     };
     out << csv_line(cells) << "\n";
   }

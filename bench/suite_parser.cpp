@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "csv_table.hpp"
+#include "text_join.hpp"
 
 namespace cubench {
 namespace {
@@ -14,11 +15,6 @@ std::string location(const std::string& path, unsigned line, std::size_t column)
   return path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
 }
 
-std::string join(const std::vector<std::string_view>& names) {
-  std::string text;
-  for (const auto& name : names) text += (text.empty() ? "" : ", ") + std::string(name);
-  return text;
-}
 
 }  // namespace
 
@@ -84,7 +80,7 @@ suite_table read_suite_table(const std::string& path) {
 void require_columns(const suite_table& table, const std::vector<std::string_view>& expected) {
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     if (std::find(expected.begin(), expected.end(), table.columns[i]) == expected.end())
-      throw suite_error(location(table.path, 1, i + 1) + "expected one of the columns " + join(expected) +
+      throw suite_error(location(table.path, 1, i + 1) + "expected one of the columns " + join(expected, ", ") +
                         ", found '" + table.columns[i] + "'");
   }
   for (const auto& name : expected) {
@@ -122,7 +118,7 @@ std::string parse_choice_cell(const suite_table& table, const suite_row& row, st
                               const std::vector<std::string_view>& allowed) {
   const std::string& text = table.cell(row, column);
   if (std::find(allowed.begin(), allowed.end(), text) == allowed.end())
-    table.fail(row, column, "one of " + join(allowed));
+    table.fail(row, column, "one of " + join(allowed, ", "));
   return text;
 }
 

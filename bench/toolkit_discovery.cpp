@@ -10,6 +10,7 @@
 
 #include "header_macros.hpp"
 #include "subprocess.hpp"
+#include "text_join.hpp"
 
 namespace cubench {
 namespace {
@@ -68,12 +69,6 @@ std::string first_existing(const std::vector<std::string>& dirs, const std::stri
   for (const auto& dir : dirs)
     if (is_file(fs::path(dir) / relative)) return (fs::path(dir) / relative).string();
   return "";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
 }
 
 // What one library is called and where its version lives.

@@ -15,6 +15,7 @@
 #include "spmm/spmm_cases.hpp"
 #include "runner_build_info.hpp"
 #include "suite_parser.hpp"
+#include "text_join.hpp"
 
 namespace cubench {
 namespace {
@@ -143,12 +144,6 @@ bool output_repeats(bench_case& bench, case_context& context) {
     if (hash_bits(out.type, out.data, out.count, context.stream) != first) return false;
   }
   return true;
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string text;
-  for (const auto& part : parts) text += (text.empty() ? "" : separator) + part;
-  return text;
 }
 
 // The placements after the first: each a fresh case, L2 flush buffer, library handles and workspace, allocated behind a
