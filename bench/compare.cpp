@@ -336,8 +336,6 @@ class comparer {
       const std::size_t fewest = std::max<std::size_t>(options_.min_placements, 2);
       if (base_groups.size() >= fewest && cand_groups.size() >= fewest) {
         c.time = compare_placements(base_groups, cand_groups, options_);
-        c.time.baseline_samples = nb;
-        c.time.candidate_samples = nc;
         return;
       }
       if (base_groups.size() > 1 || cand_groups.size() > 1)
@@ -726,11 +724,6 @@ time_comparison compare_placements(const std::vector<std::vector<double>>& basel
     for (const auto& g : groups) logs.push_back(std::log(median(g)));
     return logs;
   };
-  const auto all = [](const std::vector<std::vector<double>>& groups) {
-    std::vector<double> values;
-    for (const auto& g : groups) values.insert(values.end(), g.begin(), g.end());
-    return values;
-  };
   const welch_result test = welch_t_test(log_medians(candidate), log_medians(baseline));
   const ratio_interval interval{std::exp(test.difference), std::exp(test.difference - test.half_width),
                                 std::exp(test.difference + test.half_width)};
@@ -738,8 +731,11 @@ time_comparison compare_placements(const std::vector<std::vector<double>>& basel
   t.method = time_method::welch_placements;
   t.baseline_placements = baseline.size();
   t.candidate_placements = candidate.size();
-  t.baseline_median_ms = median(all(baseline));
-  t.candidate_median_ms = median(all(candidate));
+  const std::vector<double> base_all = pooled(baseline), cand_all = pooled(candidate);
+  t.baseline_samples = base_all.size();
+  t.candidate_samples = cand_all.size();
+  t.baseline_median_ms = median(base_all);
+  t.candidate_median_ms = median(cand_all);
   t.ratio = interval.ratio;
   t.ratio_low = interval.low;
   t.ratio_high = interval.high;

@@ -224,12 +224,6 @@ struct placement_model {
   }
 };
 
-std::vector<double> pooled(const std::vector<std::vector<double>>& groups) {
-  std::vector<double> all;
-  for (const auto& g : groups) all.insert(all.end(), g.begin(), g.end());
-  return all;
-}
-
 // The same comparisons decided on the pooled samples (U test) and on the placements' medians (Welch).
 int placement_quality(int trials) {
   const placement_model models[] = {

@@ -430,6 +430,23 @@ std::uint64_t seed_from_text(std::string_view text) {
   return hash;
 }
 
+mean_variance mean_and_variance(const std::vector<double>& values) {
+  require_nonempty(values, "mean_and_variance");
+  const double n = static_cast<double>(values.size());
+  mean_variance m;
+  m.mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  double squares = 0.0;
+  for (double v : values) squares += (v - m.mean) * (v - m.mean);
+  m.variance = values.size() > 1 ? squares / (n - 1.0) : 0.0;
+  return m;
+}
+
+std::vector<double> pooled(const std::vector<std::vector<double>>& groups) {
+  std::vector<double> all;
+  for (const auto& g : groups) all.insert(all.end(), g.begin(), g.end());
+  return all;
+}
+
 double student_t_quantile(double probability, double degrees_of_freedom) {
   return boost::math::quantile(boost::math::students_t(degrees_of_freedom), probability);
 }
@@ -438,19 +455,11 @@ welch_result welch_t_test(const std::vector<double>& x, const std::vector<double
   if (x.size() < 2 || y.size() < 2)
     throw std::invalid_argument("welch_t_test: expected at least two values a side, found " +
                                 std::to_string(x.size()) + " and " + std::to_string(y.size()));
-  const auto mean_and_variance = [](const std::vector<double>& v) {
-    const double n = static_cast<double>(v.size());
-    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
-    double squares = 0.0;
-    for (double value : v) squares += (value - mean) * (value - mean);
-    return std::pair<double, double>{mean, squares / (n - 1.0)};
-  };
-  const auto [mx, vx] = mean_and_variance(x);
-  const auto [my, vy] = mean_and_variance(y);
+  const mean_variance mx = mean_and_variance(x), my = mean_and_variance(y);
   const double nx = static_cast<double>(x.size()), ny = static_cast<double>(y.size());
   welch_result r;
-  r.difference = mx - my;
-  const double ex = vx / nx, ey = vy / ny;
+  r.difference = mx.mean - my.mean;
+  const double ex = mx.variance / nx, ey = my.variance / ny;
   r.standard_error = std::sqrt(ex + ey);
   if (!(r.standard_error > 0.0)) {
     r.degrees_of_freedom = nx + ny - 2.0;
@@ -459,7 +468,8 @@ welch_result welch_t_test(const std::vector<double>& x, const std::vector<double
   }
   r.degrees_of_freedom = (ex + ey) * (ex + ey) / (ex * ex / (nx - 1.0) + ey * ey / (ny - 1.0));
   const boost::math::students_t t(r.degrees_of_freedom);
-  r.p_value = std::min(1.0, 2.0 * boost::math::cdf(boost::math::complement(t, std::abs(r.difference) / r.standard_error)));
+  const double statistic = std::abs(r.difference) / r.standard_error;
+  r.p_value = std::min(1.0, 2.0 * boost::math::cdf(boost::math::complement(t, statistic)));
   r.half_width = boost::math::quantile(t, 0.975) * r.standard_error;
   return r;
 }

@@ -14,6 +14,18 @@ double median(std::vector<double> values);
 /// The q-quantile (0 <= q <= 1) by linear interpolation between order statistics (R's type 7, numpy's default).
 double quantile(std::vector<double> values, double q);
 
+/// The mean and the sample variance (n - 1) of some values.
+struct mean_variance {
+  double mean = 0.0;
+  double variance = 0.0;  ///< 0 for a single value
+};
+
+/// The mean and sample variance; throws std::invalid_argument when empty.
+mean_variance mean_and_variance(const std::vector<double>& values);
+
+/// The values of every group, one group after another.
+std::vector<double> pooled(const std::vector<std::vector<double>>& groups);
+
 /// exp(mean(log(x))); throws std::invalid_argument when empty or when a value is not positive.
 double geometric_mean(const std::vector<double>& values);
 

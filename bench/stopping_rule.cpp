@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <numeric>
 #include <stdexcept>
 #include <utility>
 
@@ -18,10 +17,7 @@ constexpr std::size_t batches = 10;
 // Half-width of the 95% Student's t interval of the mean of `values` (at least two).
 double t_half_width(const std::vector<double>& values) {
   const double n = static_cast<double>(values.size());
-  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
-  double squares = 0.0;
-  for (double v : values) squares += (v - mean) * (v - mean);
-  return student_t_quantile(0.975, n - 1.0) * std::sqrt(squares / (n - 1.0) / n);
+  return student_t_quantile(0.975, n - 1.0) * std::sqrt(mean_and_variance(values).variance / n);
 }
 
 }  // namespace
@@ -48,9 +44,7 @@ double placement_half_width(const std::vector<std::vector<double>>& placements) 
 }
 
 sample_summary summarize_placements(const std::vector<std::vector<double>>& placements) {
-  std::vector<double> all;
-  for (const auto& samples : placements) all.insert(all.end(), samples.begin(), samples.end());
-  sample_summary s = summarize_samples(std::move(all));
+  sample_summary s = summarize_samples(pooled(placements));
   const double half_width = placement_half_width(placements);
   s.ci_low = std::min(s.ci_low, s.median - half_width);
   s.ci_high = std::max(s.ci_high, s.median + half_width);
@@ -72,11 +66,9 @@ sample_summary summarize_samples(std::vector<double> samples) {
   if (samples.empty()) throw std::invalid_argument("summarize_samples: expected at least one sample, found none");
   sample_summary s;
   s.count = samples.size();
-  const double n = static_cast<double>(s.count);
-  s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / n;
-  double squares = 0.0;
-  for (double x : samples) squares += (x - s.mean) * (x - s.mean);
-  s.stddev = s.count > 1 ? std::sqrt(squares / (n - 1.0)) : 0.0;
+  const mean_variance moments = mean_and_variance(samples);
+  s.mean = moments.mean;
+  s.stddev = std::sqrt(moments.variance);
   const auto [min_it, max_it] = std::minmax_element(samples.begin(), samples.end());
   s.min = *min_it;
   s.max = *max_it;

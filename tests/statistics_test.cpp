@@ -217,6 +217,19 @@ TEST(seed_from_text, is_fnv1a) {
   EXPECT_EQ(seed_from_text("a"), 0xaf63dc4c8601ec8cULL);
 }
 
+TEST(mean_and_variance, known_answers) {
+  const mean_variance m = mean_and_variance({2, 4, 4, 4, 5, 5, 7, 9});
+  EXPECT_DOUBLE_EQ(m.mean, 5.0);
+  EXPECT_DOUBLE_EQ(m.variance, 32.0 / 7.0);
+  EXPECT_EQ(mean_and_variance({3}).variance, 0.0);
+  EXPECT_THROW(mean_and_variance({}), std::invalid_argument);
+}
+
+TEST(pooled, keeps_the_groups_in_order) {
+  EXPECT_EQ(pooled({{1, 2}, {}, {3}}), (std::vector<double>{1, 2, 3}));
+  EXPECT_TRUE(pooled({}).empty());
+}
+
 TEST(student_t_quantile, matches_scipy) {
   EXPECT_NEAR(student_t_quantile(0.975, 9), 2.262157162798205, 1e-12);
   EXPECT_NEAR(student_t_quantile(0.975, 3), 3.1824463052837078, 1e-12);
