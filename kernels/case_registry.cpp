@@ -16,6 +16,7 @@
 #include "runner_build_info.hpp"
 #include "suite_parser.hpp"
 #include "text_join.hpp"
+#include "timing_columns.hpp"
 
 namespace cubench {
 namespace {
@@ -86,19 +87,10 @@ void record_timing(const std::vector<measurement>& placements, result_record& r,
     out.samples_ms.insert(out.samples_ms.end(), placements[p].samples_ms.begin(), placements[p].samples_ms.end());
     out.sample_placements.insert(out.sample_placements.end(), placements[p].samples_ms.size(), static_cast<int>(p));
   }
-  const sample_summary summary = summarize_placements(samples);
+  record_summary(summarize_placements(samples), r);
   r.timing_mode = first.timing_mode;
   r.launches_per_sample = first.launches_per_sample;
   r.cache_mode = first.cache_mode;
-  r.samples = static_cast<int>(summary.count);
-  r.median_ms = summary.median;
-  r.mean_ms = summary.mean;
-  r.min_ms = summary.min;
-  r.max_ms = summary.max;
-  r.stddev_ms = summary.stddev;
-  r.ci_low_ms = summary.ci_low;
-  r.ci_high_ms = summary.ci_high;
-  r.noise_rel = summary.noise_rel;
   // The first placement that did not converge says why the case stopped where it did.
   stop_reason reason = stop_reason::converged;
   for (const auto& m : placements)
@@ -107,8 +99,6 @@ void record_timing(const std::vector<measurement>& placements, result_record& r,
       break;
     }
   r.stop_reason = std::string(to_string(reason));
-  if (r.flop && summary.median > 0) r.tflops = *r.flop / (summary.median * 1e-3) / 1e12;
-  if (r.bytes && summary.median > 0) r.gbps = *r.bytes / (summary.median * 1e-3) / 1e9;
   const clock_report& clocks = placements.back().clocks;
   r.sm_clock_mhz = clocks.min_sm_clock_mhz;
   if (clocks.max_sm_clock_mhz) r.sm_clock_max_mhz = clocks.max_sm_clock_mhz;
@@ -231,8 +221,10 @@ std::vector<registered_case> load_suite_cases(const std::string& path) {
   table.fail(table.rows.front(), "family", "a family this runner runs (" + known + ")");
 }
 
-case_outcome run_case(const registered_case& registered, case_context& context, clock_monitor& clocks,
+case_outcome run_case(const registered_case& registered, case_context& run_context, clock_monitor& clocks,
                       const result_record& provenance) {
+  case_context context = run_context;
+  if (registered.launches_per_sample > 0) context.options.launches_per_sample = registered.launches_per_sample;
   case_outcome out;
   result_record& r = out.record;
   r = provenance;

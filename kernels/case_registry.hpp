@@ -113,6 +113,9 @@ class bench_case {
 struct registered_case {
   std::string case_id;
   std::function<std::unique_ptr<bench_case>()> make;
+  /// Launches per sample the case must be timed with, from --cases-file (`bench run` gives a case's later runner
+  /// processes the first one's, so that all time it alike); 0: chosen from its warm-up.
+  int launches_per_sample = 0;
 };
 
 /// Reads a suite file and lists its cases through its family's reader; throws suite_error on a bad file.

@@ -118,7 +118,9 @@ int main(int argc, char** argv) {
   auto* env_flag = app.add_flag("--env", env, "Print driver, GPUs, and each library's built and loaded versions");
   app.add_flag("--json", json, "Print as JSON");
   auto* suite_option = app.add_option("--suite", suite.suite_path, "Run the cases of this suite CSV (bench/suites/)");
-  app.add_option("--cases-file", suite.cases_file, "Run only the case ids listed in this file, in its order")
+  app.add_option("--cases-file", suite.cases_file,
+                 "Run only the case ids listed in this file, in its order; a line `ID launches_per_sample=N` times "
+                 "that case with N launches a sample")
       ->needs(suite_option);
   app.add_option("--out", suite.out_dir, "Append results.csv and samples.csv in this folder")->needs(suite_option);
   app.add_option("--device", suite.device, "CUDA ordinal to run on")->capture_default_str();

@@ -30,14 +30,25 @@ std::vector<registered_case> selected_cases(const suite_run_options& options) {
   std::ifstream file(options.cases_file);
   if (!file) throw suite_error(options.cases_file + ": expected a readable cases file, found none");
   std::vector<registered_case> selected;
-  std::string id;
-  for (unsigned line = 1; std::getline(file, id); ++line) {
-    if (id.empty()) continue;
+  std::string text;
+  for (unsigned line = 1; std::getline(file, text); ++line) {
+    if (text.empty()) continue;
+    const std::string where = options.cases_file + ":" + std::to_string(line) + ":";
+    const auto blank = text.find(' ');
+    const std::string id = text.substr(0, blank);
     const auto it = by_id.find(id);
     if (it == by_id.end())
-      throw suite_error(options.cases_file + ":" + std::to_string(line) + ":1: expected a case id of " +
-                        options.suite_path + ", found '" + id + "'");
+      throw suite_error(where + "1: expected a case id of " + options.suite_path + ", found '" + id + "'");
     selected.push_back(it->second);
+    if (blank == std::string::npos) continue;
+    const std::string pin = text.substr(blank + 1);
+    const std::string key = "launches_per_sample=";
+    char* end = nullptr;
+    const long launches = pin.rfind(key, 0) == 0 ? std::strtol(pin.c_str() + key.size(), &end, 10) : 0;
+    if (launches <= 0 || launches > 1'000'000 || end == nullptr || *end != '\0')
+      throw suite_error(where + std::to_string(blank + 2) + ": expected launches_per_sample=N (N from 1 to 1000000) " +
+                        "after the case id, found '" + pin + "'");
+    selected.back().launches_per_sample = static_cast<int>(launches);
   }
   return selected;
 }
@@ -109,11 +120,13 @@ void run_registered_case(benchmark::State& state, suite_session& session, const 
       std::fflush(stderr);
       std::_Exit(runner_exit::failure);
     }
+    // The samples first: a results row says that its case ended, with every sample written (bench run drops the
+    // samples of a case a killed runner left without a row).
     const result_record& r = outcome.record;
-    session.results.append(results_row(r));
     for (std::size_t i = 0; i < outcome.samples_ms.size(); ++i)
       session.samples.append(samples_row({r.run_id, r.case_id, r.toolkit, r.gpu_uuid, static_cast<int>(i),
                                           outcome.samples_ms[i], outcome.sample_placements[i]}));
+    session.results.append(results_row(r));
     session.protocol.line("end " + registered.case_id + " " + std::string(to_string(r.status)));
     if (!r.median_ms) {
       state.SkipWithError((std::string(to_string(r.status)) + ": " + r.reason).c_str());

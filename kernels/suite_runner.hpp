@@ -14,7 +14,7 @@ namespace cubench {
 /// The options of a suite run.
 struct suite_run_options {
   std::string suite_path;
-  std::string cases_file;    // run only these case ids, one per line, in that order
+  std::string cases_file;    // run only these case ids, one per line, in that order; "ID launches_per_sample=N" pins N
   std::string out_dir;       // results.csv and samples.csv are appended here
   std::string run_id;
   int device = 0;

@@ -8,6 +8,7 @@
 #   list             --list names every case family; conv's library is present exactly when cuDNN was found
 #   env-without-gpu  --env exits 4 with a message when there is no GPU (skipped where there is one)
 #   env-with-gpu     --env exits 0 and lists GPU 0 (skipped where there is no GPU)
+#   cases-file       --cases-file selects cases in its order, takes `ID launches_per_sample=N`, names a bad line
 #   needed           a shared runner needs its own toolkit's SONAMEs; a static one needs none of them
 #   mismatch         a library of another runner's toolkit with the same SONAME is reported as MISMATCH
 # Exit status: 0 passed, 1 failed, 77 skipped (the reason is printed).
@@ -86,6 +87,25 @@ run_list() {
   else
     grep -Eq '^conv +cudnn .*not_supported: cuDNN' <<< "$out" || fail "--list: expected conv cudnn to be not_supported"
   fi
+}
+
+run_cases_file() {
+  local suite cases out status=0 first second
+  suite="$(dirname "$0")/../bench/suites/gemm_quick.csv"
+  first=$("$runner" --suite "$suite" --list | sed -n 1p)
+  second=$("$runner" --suite "$suite" --list | sed -n 2p)
+  [ -n "$first" ] && [ -n "$second" ] || fail "--suite $suite --list: expected two case ids"
+  cases=$(mktemp)
+  printf '%s launches_per_sample=64\n%s\n' "$second" "$first" > "$cases"
+  out=$("$runner" --suite "$suite" --cases-file "$cases" --list) || fail "--cases-file with a pin: exit status $?"
+  [ "$out" = "$second"$'\n'"$first" ] || fail "--cases-file: expected '$second' then '$first', found: $out"
+  printf '%s\n%s launches_per_sample=0\n' "$first" "$second" > "$cases"
+  out=$("$runner" --suite "$suite" --cases-file "$cases" --list 2>&1) || status=$?
+  echo "$out"
+  [ "$status" -eq 2 ] || fail "--cases-file with launches_per_sample=0: expected exit status 2, found $status"
+  grep -qF "$cases:2:$((${#second} + 2)): expected launches_per_sample=N" <<< "$out" ||
+    fail "--cases-file with launches_per_sample=0: expected a message naming $cases, line 2 and its column"
+  rm -f "$cases"
 }
 
 run_env_without_gpu() {
@@ -172,9 +192,10 @@ run_mismatch() {
 case $check in
   version) run_version ;;
   list) run_list ;;
+  cases-file) run_cases_file ;;
   env-without-gpu) run_env_without_gpu ;;
   env-with-gpu) run_env_with_gpu ;;
   needed) run_needed ;;
   mismatch) run_mismatch "$@" ;;
-  *) fail "unknown check '$check': expected version, list, env-without-gpu, env-with-gpu, needed or mismatch" ;;
+  *) fail "unknown check '$check': expected version, list, cases-file, env-without-gpu, env-with-gpu, needed or mismatch" ;;
 esac
