@@ -8,11 +8,14 @@
 #include <set>
 #include <thread>
 
+#include "case_processes.hpp"
 #include "compare_command.hpp"
 #include "csv_table.hpp"
 #include "csv_writer.hpp"
 #include "orchestrator_process.hpp"
 #include "result_columns.hpp"
+#include "results_reader.hpp"
+#include "stopping_rule.hpp"
 #include "subprocess.hpp"
 #include "version.hpp"
 
@@ -32,6 +35,43 @@ void drop_partial_last_line(const fs::path& path) {
   if (text.back() == '\n') return;
   const auto last_newline = text.rfind('\n');
   fs::resize_file(path, last_newline == std::string::npos ? 0 : last_newline + 1);
+}
+
+// Drops from a runner folder's samples.csv the samples of cases its results.csv has no row for: those a runner
+// killed in the middle of a case wrote (it writes a case's samples before its row), which the case's next run
+// would otherwise add to.
+void drop_orphan_samples(const fs::path& dir) {
+  const fs::path samples_path = dir / "samples.csv";
+  if (!fs::exists(samples_path)) return;
+  const auto ended_list = ended_case_ids((dir / "results.csv").string());
+  const std::set<std::string> ended(ended_list.begin(), ended_list.end());
+  const csv_table samples = read_csv_table(samples_path.string());
+  const std::size_t case_column = samples.require_column("case_id");
+  std::string kept = csv_line(samples.header) + "\n";
+  bool dropped = false;
+  for (const auto& row : samples.rows) {
+    if (ended.count(row[case_column]) == 0) {
+      dropped = true;
+      continue;
+    }
+    kept += csv_line(row) + "\n";
+  }
+  if (dropped) write_file_atomically(samples_path, kept);
+}
+
+// The launches per sample each case's row in a runner folder's results.csv was timed with; empty without the file.
+std::map<std::string, int> launches_per_case(const fs::path& results_csv) {
+  std::map<std::string, int> launches;
+  if (!fs::exists(results_csv)) return launches;
+  const csv_table table = read_csv_table(results_csv.string());
+  const std::size_t case_column = table.require_column("case_id");
+  const std::size_t launches_column = table.require_column("launches_per_sample");
+  for (const auto& row : table.rows) {
+    char* end = nullptr;
+    const long value = std::strtol(row[launches_column].c_str(), &end, 10);
+    if (value > 0 && end != nullptr && *end == '\0') launches[row[case_column]] = static_cast<int>(value);
+  }
+  return launches;
 }
 
 std::string seconds_text(std::chrono::milliseconds duration) {
@@ -72,7 +112,7 @@ class run_state {
 void run_job(const run_request& request, const run_folder& folder, const runner_job& job, const gpu_info& gpu,
              run_state& state, const std::atomic<bool>& stop) {
   const runner_binary& runner = request.runners[job.runner];
-  const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu));
+  const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu), job.process);
   const fs::path results = dir / "results.csv";
   const fs::path samples = dir / "samples.csv";
   const fs::path cases_file = dir / "cases.txt";
@@ -82,7 +122,8 @@ void run_job(const run_request& request, const run_folder& folder, const runner_
         .append(results_row(orchestrator_record(request, runner, gpu, case_id, status, reason)));
     state.case_ended(runner.toolkit, gpu, case_id, status, reason);
   };
-  const std::string where = runner.toolkit + " on " + gpu.uuid;
+  const std::string where = runner.toolkit + " on " + gpu.uuid +
+                            (request.processes > 1 ? ", process " + std::to_string(job.process + 1) : "");
 
   for (;;) {
     if (stop.load()) {
@@ -98,15 +139,30 @@ void run_job(const run_request& request, const run_folder& folder, const runner_
       if (ended.count(id) == 0) remaining.push_back(id);
     if (remaining.empty()) return;
 
+    const auto pinned =
+        job.process == 0
+            ? std::map<std::string, int>{}
+            : launches_per_case((folder.runner_path(runner.toolkit, gpu_folder_name(gpu), 0) / "results.csv"));
     std::string list;
-    for (const auto& id : remaining) list += id + "\n";
+    for (const auto& id : remaining) {
+      const auto pin = pinned.find(id);
+      list += id + (pin == pinned.end() ? "" : " launches_per_sample=" + std::to_string(pin->second)) + "\n";
+    }
     write_file_atomically(cases_file, list);
 
     runner_launch launch;
     launch.argv = {runner.path,         "--suite",  job.suite_path, "--cases-file",
                    cases_file.string(), "--out",    dir.string(),   "--device",
                    "0",                 "--run-id", request.run_id, "--case-timeout-s",
-                   seconds_text(request.case_timeout)};
+                   seconds_text(request.case_timeout),
+                   "--placements",      std::to_string(request.placements_per_process)};
+    if (request.processes > 1) {
+      // Each process takes its share of the case's sampling time and samples; each settles on its own.
+      const stopping_params share = placement_share(stopping_params{}, request.processes);
+      launch.argv.insert(launch.argv.end(), {"--min-time-s", format_double(share.min_time_s), "--time-cap-s",
+                                             format_double(share.time_cap_s), "--max-samples",
+                                             std::to_string(share.max_samples)});
+    }
     if (request.hot) launch.argv.push_back("--hot");
     launch.environment = {{"CUDA_VISIBLE_DEVICES", gpu.uuid}};
     launch.log_path = (dir / "runner.log").string();
@@ -114,7 +170,8 @@ void run_job(const run_request& request, const run_folder& folder, const runner_
     {
       std::ofstream log(launch.log_path, std::ios::app);
       log << "@@ bench run " << utc_now_iso8601() << ": starting " << runner.path << " on " << remaining.size()
-          << " case(s) of " << job.suite_path << "\n";
+          << " case(s) of " << job.suite_path << ", as process " << job.process + 1 << " of " << request.processes
+          << "\n";
     }
     state.runner_started();
     const runner_exit exit = supervise_runner(
@@ -135,6 +192,8 @@ void run_job(const run_request& request, const run_folder& folder, const runner_
     const std::set<std::string> ended_after(after_list.begin(), after_list.end());
 
     if (!exit.in_flight.empty() && ended_after.count(exit.in_flight) == 0) {
+      drop_partial_last_line(samples);
+      drop_orphan_samples(dir);
       const case_status status = exit.watchdog_killed ? case_status::timed_out : case_status::crashed;
       const std::string reason =
           exit.watchdog_killed
@@ -173,18 +232,6 @@ std::string csv_text(const std::vector<std::string>& header, const std::vector<s
   return text;
 }
 
-// Appends the rows of a runner's CSV to `rows`, refusing a file written to another schema.
-void collect_rows(const fs::path& path, const std::vector<std::string>& header,
-                  std::vector<std::vector<std::string>>& rows) {
-  if (!fs::exists(path)) return;
-  csv_table table = read_csv_table(path.string());
-  if (table.header != header)
-    throw std::runtime_error(path.string() + ":1:1: expected the header of results schema " +
-                             std::to_string(results_schema_version) + " (" + csv_line(header) + "), found " +
-                             csv_line(table.header));
-  for (auto& row : table.rows) rows.push_back(std::move(row));
-}
-
 }  // namespace
 
 std::vector<suite_cases> shard_cases(const std::vector<suite_cases>& cases, const shard_spec& shard) {
@@ -203,7 +250,7 @@ std::vector<suite_cases> shard_cases(const std::vector<suite_cases>& cases, cons
 }
 
 std::vector<runner_job> interleave_rounds(std::size_t runner_count, const std::vector<suite_cases>& cases,
-                                          int rounds) {
+                                          int rounds, int processes) {
   struct placed_case {
     const std::string* suite;
     const std::string* id;
@@ -214,19 +261,21 @@ std::vector<runner_job> interleave_rounds(std::size_t runner_count, const std::v
   std::vector<runner_job> jobs;
   if (all.empty() || runner_count == 0) return jobs;
   const std::size_t round_count = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(rounds, 1)), 1, all.size());
-  for (std::size_t round = 0; round < round_count; ++round) {
-    const std::size_t begin = round * all.size() / round_count;
-    const std::size_t end = (round + 1) * all.size() / round_count;
-    for (std::size_t turn = 0; turn < runner_count; ++turn) {
-      const std::size_t runner = (round + turn) % runner_count;
-      for (std::size_t i = begin; i < end; ++i) {
-        if (jobs.empty() || jobs.back().runner != runner || jobs.back().round != static_cast<int>(round) ||
-            jobs.back().suite_path != *all[i].suite)
-          jobs.push_back({runner, static_cast<int>(round), *all[i].suite, {}});
-        jobs.back().case_ids.push_back(*all[i].id);
+  for (int process = 0; process < std::max(processes, 1); ++process)
+    for (std::size_t chunk = 0; chunk < round_count; ++chunk) {
+      const std::size_t round = static_cast<std::size_t>(process) * round_count + chunk;
+      const std::size_t begin = chunk * all.size() / round_count;
+      const std::size_t end = (chunk + 1) * all.size() / round_count;
+      for (std::size_t turn = 0; turn < runner_count; ++turn) {
+        const std::size_t runner = (round + turn) % runner_count;
+        for (std::size_t i = begin; i < end; ++i) {
+          if (jobs.empty() || jobs.back().runner != runner || jobs.back().round != static_cast<int>(round) ||
+              jobs.back().suite_path != *all[i].suite)
+            jobs.push_back({runner, static_cast<int>(round), process, *all[i].suite, {}});
+          jobs.back().case_ids.push_back(*all[i].id);
+        }
       }
     }
-  }
   return jobs;
 }
 
@@ -276,17 +325,19 @@ result_record orchestrator_record(const run_request& request, const runner_binar
 run_outcome execute_run(const run_request& request, const run_folder& folder, run_observer& observer,
                         const std::atomic<bool>& stop) {
   run_outcome outcome;
-  const auto jobs = interleave_rounds(request.runners.size(), request.cases, request.rounds);
+  const auto jobs = interleave_rounds(request.runners.size(), request.cases, request.rounds, request.processes);
   for (const auto& gpu : request.gpus) {
-    for (const auto& runner : request.runners) {
-      const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu));
-      drop_partial_last_line(dir / "results.csv");
-      drop_partial_last_line(dir / "samples.csv");
-    }
+    for (const auto& runner : request.runners)
+      for (int process = 0; process < request.processes; ++process) {
+        const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu), process);
+        drop_partial_last_line(dir / "results.csv");
+        drop_partial_last_line(dir / "samples.csv");
+        drop_orphan_samples(dir);
+      }
     for (const auto& job : jobs) {
       const auto& runner = request.runners[job.runner];
       const auto ended_list = ended_case_ids(
-          (folder.runner_path(runner.toolkit, gpu_folder_name(gpu)) / "results.csv").string());
+          (folder.runner_path(runner.toolkit, gpu_folder_name(gpu), job.process) / "results.csv").string());
       const std::set<std::string> ended(ended_list.begin(), ended_list.end());
       outcome.total_cases += job.case_ids.size();
       for (const auto& id : job.case_ids) outcome.already_ended += ended.count(id);
@@ -323,9 +374,27 @@ void assemble_results(const run_request& request, const run_folder& folder) {
   std::vector<std::vector<std::string>> samples;
   for (const auto& gpu : request.gpus)
     for (const auto& runner : request.runners) {
-      const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu));
-      collect_rows(dir / "results.csv", results_header(), results);
-      collect_rows(dir / "samples.csv", samples_header(), samples);
+      // Each case's rows in the order the processes ran, the cases in the order the first process met them.
+      std::vector<std::string> order;
+      std::map<std::string, std::vector<process_row>> rows;
+      for (int process = 0; process < request.processes; ++process) {
+        const fs::path dir = folder.runner_path(runner.toolkit, gpu_folder_name(gpu), process);
+        if (!fs::exists(dir / "results.csv")) continue;
+        const results_table table = read_results_csv((dir / "results.csv").string());
+        const sample_series_map series =
+            fs::exists(dir / "samples.csv") ? read_samples_csv((dir / "samples.csv").string()) : sample_series_map{};
+        for (const auto& record : table.records) {
+          auto& case_rows = rows[record.case_id];
+          if (case_rows.empty()) order.push_back(record.case_id);
+          const auto found = series.find(sample_series_key(record));
+          case_rows.push_back({record, found == series.end() ? sample_series{} : found->second});
+        }
+      }
+      for (const auto& case_id : order) {
+        const joined_case joined = join_processes(rows[case_id]);
+        results.push_back(results_row(joined.record));
+        for (const auto& sample : joined.samples) samples.push_back(samples_row(sample));
+      }
     }
   write_file_atomically(folder.results_path(), csv_text(results_header(), results));
   write_file_atomically(folder.samples_path(), csv_text(samples_header(), samples));

@@ -36,8 +36,10 @@ struct suite_cases {
 struct runner_job {
   /// Index into the run's runners.
   std::size_t runner = 0;
-  /// 0-based round this job belongs to.
+  /// 0-based round this job belongs to, counted over every process's pass.
   int round = 0;
+  /// 0-based runner process of the case (`--processes`): each measures every case once, in a folder of its own.
+  int process = 0;
   std::string suite_path;
   std::vector<std::string> case_ids;
 };
@@ -48,8 +50,10 @@ std::vector<suite_cases> shard_cases(const std::vector<suite_cases>& cases, cons
 
 /// The jobs of one GPU: the cases are cut into `rounds` consecutive chunks and each chunk runs under every runner
 /// before the next chunk starts, the runners' order rotating by one each round, so that a drift over time
-/// spreads over all toolkits alike.
-std::vector<runner_job> interleave_rounds(std::size_t runner_count, const std::vector<suite_cases>& cases, int rounds);
+/// spreads over all toolkits alike. With several processes, the whole schedule runs once per process, one pass
+/// after the other, the rotation going on from pass to pass.
+std::vector<runner_job> interleave_rounds(std::size_t runner_count, const std::vector<suite_cases>& cases, int rounds,
+                                          int processes = 1);
 
 /// Everything one run needs.
 struct run_request {
@@ -59,6 +63,10 @@ struct run_request {
   /// This run's cases (already sharded), per suite file.
   std::vector<suite_cases> cases;
   int rounds = 8;
+  /// Runner processes that measure each case (docs/orchestrator.md, "Processes"); their rows are joined into one.
+  int processes = 1;
+  /// Placements each process measures a case in (the runner's --placements).
+  int placements_per_process = 8;
   /// A case with no `end` within this is timed_out; a runner silent this long outside a case is stopped too.
   std::chrono::milliseconds case_timeout{60'000};
   /// Pass --hot to the runners.
@@ -99,7 +107,8 @@ struct run_outcome {
 run_outcome execute_run(const run_request& request, const run_folder& folder, run_observer& observer,
                         const std::atomic<bool>& stop);
 
-/// Writes RUN_DIR/results.csv and samples.csv (atomically) from every runner folder of the request.
+/// Writes RUN_DIR/results.csv and samples.csv (atomically) from every runner folder of the request, a case's rows
+/// from its processes joined into one (join_processes).
 void assemble_results(const run_request& request, const run_folder& folder);
 
 /// The case ids of one suite file as `runner --suite PATH --list` prints them; throws std::runtime_error with the

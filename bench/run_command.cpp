@@ -226,6 +226,8 @@ int execute(run_folder& folder, run_manifest& manifest, const std::vector<runner
   request.runners = runners;
   request.gpus = manifest.gpus;
   request.rounds = manifest.rounds;
+  request.processes = manifest.processes;
+  request.placements_per_process = manifest.placements_per_process;
   request.case_timeout = std::chrono::milliseconds(static_cast<long long>(manifest.case_timeout_s * 1000));
   request.hot = manifest.hot;
   request.driver_version = manifest.driver_version;
@@ -238,8 +240,9 @@ int execute(run_folder& folder, run_manifest& manifest, const std::vector<runner
   for (const auto& suite : request.cases) case_count += suite.case_ids.size();
   std::cout << "run " << manifest.run_id << ": " << case_count << " case(s) of suite " << manifest.suite
             << (manifest.shard.count > 1 ? " (shard " + to_string(manifest.shard) + ")" : std::string()) << " x "
-            << runners.size() << " toolkit(s) x " << request.gpus.size() << " GPU(s), in " << folder.path().string()
-            << "\n";
+            << runners.size() << " toolkit(s) x " << request.gpus.size() << " GPU(s), each case in "
+            << request.processes << " runner process(es) of " << request.placements_per_process << " placement(s), in "
+            << folder.path().string() << "\n";
   progress_display progress(std::cout, ::isatty(STDOUT_FILENO) != 0);
   stop_requested.store(false);
   run_outcome outcome;
@@ -299,6 +302,8 @@ void register_run_command(CLI::App& app) {
     std::string build_dir = "build";
     std::string shard = "1/1";
     int rounds = 8;
+    int processes = 4;
+    int placements = 8;
     double case_timeout_s = 60;
     bool hot = false;
     std::string resume;
@@ -324,6 +329,14 @@ void register_run_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--rounds", s->rounds, "Chunks of cases the toolkits take turns on, per GPU")
       ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  command->add_option("--processes", s->processes,
+                      "Runner processes that measure each case, one pass of the schedule each (docs/orchestrator.md)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command->add_option("--placements", s->placements,
+                      "Placements of each case's buffers, shared among its processes (at least one each)")
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   command->add_option("--case-timeout", s->case_timeout_s, "Seconds a case may run before it is timed_out")
       ->check(CLI::Range(0.1, 86400.0))
@@ -418,6 +431,8 @@ void register_run_command(CLI::App& app) {
     hash_suite_files(manifest);
     manifest.shard = shard;
     manifest.rounds = s->rounds;
+    manifest.processes = s->processes;
+    manifest.placements_per_process = (s->placements + s->processes - 1) / s->processes;
     manifest.case_timeout_s = s->case_timeout_s;
     manifest.hot = s->hot;
     manifest.started_at = utc_now_iso8601();

@@ -127,8 +127,9 @@ run_folder::~run_folder() {
   }
 }
 
-fs::path run_folder::runner_path(std::string_view toolkit, std::string_view gpu_folder) const {
-  return created(path_ / "runs" / std::string(toolkit) / std::string(gpu_folder));
+fs::path run_folder::runner_path(std::string_view toolkit, std::string_view gpu_folder, int process) const {
+  return created(path_ / "runs" / std::string(toolkit) / std::string(gpu_folder) /
+                 ("process-" + std::to_string(process + 1)));
 }
 
 fs::path run_folder::compare_path() const { return created(path_ / "compare"); }
@@ -222,6 +223,8 @@ json manifest_to_json(const run_manifest& m) {
           {"suite", {{"name", m.suite}, {"files", suite_files}, {"sha256", m.suite_sha256}}},
           {"shard", to_string(m.shard)},
           {"rounds", m.rounds},
+          {"processes", m.processes},
+          {"placements_per_process", m.placements_per_process},
           {"case_timeout_s", m.case_timeout_s},
           {"hot", m.hot},
           {"started_at", m.started_at},
@@ -269,6 +272,10 @@ run_manifest manifest_from_json(const json& j, const std::string& source) {
   m.shard = parse_shard(get_key<std::string>(j, "shard", source), error);
   if (!error.empty()) throw run_folder_error(source + ": key 'shard': " + error);
   m.rounds = get_key<int>(j, "rounds", source);
+  // Manifests from before `--processes` ran each case in one process of the runner's default placements.
+  if (j.contains("processes")) m.processes = get_key<int>(j, "processes", source);
+  if (j.contains("placements_per_process"))
+    m.placements_per_process = get_key<int>(j, "placements_per_process", source);
   m.case_timeout_s = get_key<double>(j, "case_timeout_s", source);
   m.hot = get_key<bool>(j, "hot", source);
   m.started_at = get_key<std::string>(j, "started_at", source);

@@ -3,7 +3,8 @@
 //   RUN_DIR/manifest.json         what ran, where, with what (written at the start, completed at the end)
 //   RUN_DIR/results.csv           every runner's rows, assembled when the run ends
 //   RUN_DIR/samples.csv           every raw sample, assembled likewise
-//   RUN_DIR/runs/<toolkit>/<gpu>/ each runner's own results.csv, samples.csv, runner.log, cases.txt
+//   RUN_DIR/runs/<toolkit>/<gpu>/process-<k>/
+//                                 each runner process's own results.csv, samples.csv, runner.log, cases.txt
 //   RUN_DIR/compare/              bench compare's outputs
 #pragma once
 
@@ -47,8 +48,8 @@ class run_folder {
   std::filesystem::path results_path() const { return path_ / "results.csv"; }
   /// RUN_DIR/samples.csv.
   std::filesystem::path samples_path() const { return path_ / "samples.csv"; }
-  /// RUN_DIR/runs/<toolkit>/<gpu_folder>, created when absent.
-  std::filesystem::path runner_path(std::string_view toolkit, std::string_view gpu_folder) const;
+  /// RUN_DIR/runs/<toolkit>/<gpu_folder>/process-<process + 1>, created when absent.
+  std::filesystem::path runner_path(std::string_view toolkit, std::string_view gpu_folder, int process) const;
   /// RUN_DIR/compare, created when absent.
   std::filesystem::path compare_path() const;
   /// RUN_DIR/compare-gpus, the comparison of a run's GPUs, created when absent.
@@ -127,6 +128,9 @@ struct run_manifest {
   std::string suite_sha256;
   shard_spec shard;
   int rounds = 1;
+  /// Runner processes per case and placements per process; 1 and 8 in manifests written before they were recorded.
+  int processes = 1;
+  int placements_per_process = 8;
   double case_timeout_s = 60;
   bool hot = false;
   std::string started_at;

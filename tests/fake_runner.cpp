@@ -7,6 +7,9 @@
 // The toolkit is read from the folder it is started from (.../cuda-12.4/bench-runner), as bench build lays out.
 // FAKE_RUNNER_TRACE=FILE appends "toolkit gpu case_id" at every begin; FAKE_RUNNER_START_FAILURE=1 makes it exit
 // before its first case, as a runner missing a library would; FAKE_RUNNER_CASE_MS=N makes each case take N ms.
+// Each case gets --placements placements (default 1) of three samples each. A case is timed with the launches per
+// sample its --cases-file line pins (`ID launches_per_sample=N`), else 1; FAKE_RUNNER_RANDOM_LAUNCHES=1 makes an
+// unpinned case pick 1 or 50 by the parity of the process id, as a real case near the graph threshold may.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -33,6 +37,7 @@ struct options {
   std::string cases_file;
   std::string out;
   std::string run_id;
+  int placements = 1;
   bool list = false;
   bool version = false;
 };
@@ -94,7 +99,10 @@ int main(int argc, char** argv) {
     else if (arg == "--cases-file") opt.cases_file = value();
     else if (arg == "--out") opt.out = value();
     else if (arg == "--run-id") opt.run_id = value();
-    else if (arg == "--device" || arg == "--case-timeout-s" || arg == "--protocol-fd") value();
+    else if (arg == "--placements") opt.placements = std::stoi(value());
+    else if (arg == "--device" || arg == "--case-timeout-s" || arg == "--protocol-fd" || arg == "--min-time-s" ||
+             arg == "--time-cap-s" || arg == "--max-samples")
+      value();
     else if (arg == "--list") opt.list = true;
     else if (arg == "--version") opt.version = true;
     else if (arg == "--hot") continue;
@@ -122,7 +130,16 @@ int main(int argc, char** argv) {
     return 127;
   }
   const std::set<std::string> known(suite.begin(), suite.end());
-  const std::vector<std::string> cases = opt.cases_file.empty() ? suite : read_ids(opt.cases_file, false);
+  std::vector<std::string> cases = opt.cases_file.empty() ? suite : read_ids(opt.cases_file, false);
+  std::map<std::string, int> pinned_launches;
+  for (auto& line : cases)
+    if (const auto blank = line.find(' '); blank != std::string::npos) {
+      pinned_launches[line.substr(0, blank)] = std::stoi(line.substr(line.find('=', blank) + 1));
+      line.resize(blank);
+    }
+  const char* random_launches = std::getenv("FAKE_RUNNER_RANDOM_LAUNCHES");
+  const int unpinned_launches =
+      random_launches != nullptr && std::string(random_launches) == "1" && ::getpid() % 2 == 0 ? 50 : 1;
   const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
   const std::string gpu = visible ? visible : "GPU-none";
   const char* case_ms = std::getenv("FAKE_RUNNER_CASE_MS");
@@ -182,15 +199,18 @@ int main(int argc, char** argv) {
     } else {
       row.status = cubench::case_status::passed;
       const double median = 1.0 + static_cast<double>(fnv1a(id + toolkit) % 1000) / 1000.0;
-      row.timing_mode = "events";
-      row.launches_per_sample = 1;
+      const auto pin = pinned_launches.find(id);
+      row.launches_per_sample = pin == pinned_launches.end() ? unpinned_launches : pin->second;
+      row.timing_mode = *row.launches_per_sample > 1 ? "graph" : "events";
       row.cache_mode = "cold";
-      row.samples = 3;
+      row.samples = 3 * opt.placements;
       row.median_ms = median;
       row.min_ms = median * 0.99;
       row.max_ms = median * 1.01;
-      for (int s = 0; s < 3; ++s)
-        samples.append(cubench::samples_row({opt.run_id, id, toolkit, gpu, s, median * (0.99 + 0.01 * s), s}));
+      row.stop_reason = "converged";
+      for (int s = 0; s < 3 * opt.placements; ++s)
+        samples.append(
+            cubench::samples_row({opt.run_id, id, toolkit, gpu, s, median * (0.99 + 0.01 * (s % 3)), s / 3}));
     }
     results.append(cubench::results_row(row));
     protocol("end " + id + " " + std::string(cubench::to_string(row.status)));

@@ -192,6 +192,20 @@ TEST(interleave_rounds, every_chunk_runs_under_every_runner_in_rotating_order) {
   EXPECT_TRUE(interleave_rounds(2, {}, 4).empty());
 }
 
+TEST(interleave_rounds, each_process_runs_the_whole_schedule_and_the_rotation_goes_on) {
+  const std::vector<suite_cases> cases{{"g.csv", {"c1", "c2", "c3", "c4"}}};
+  const auto jobs = interleave_rounds(2, cases, 2, 2);
+  std::vector<std::string> order;
+  for (const auto& job : jobs) {
+    std::string ids;
+    for (const auto& id : job.case_ids) ids += id;
+    order.push_back(std::to_string(job.process) + ":" + std::to_string(job.round) + ":" + std::to_string(job.runner) +
+                    ":" + ids);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"0:0:0:c1c2", "0:0:1:c1c2", "0:1:1:c3c4", "0:1:0:c3c4", "1:2:0:c1c2",
+                                             "1:2:1:c1c2", "1:3:1:c3c4", "1:3:0:c3c4"}));
+}
+
 TEST(progress_line, shows_counts_statuses_elapsed_and_eta) {
   progress_counts counts;
   counts.total = 100;
@@ -304,10 +318,10 @@ TEST_F(orchestrator_fixture, resume_completes_an_interrupted_run_without_redoing
     EXPECT_LT(outcome.ended, 16u);
   }
   const auto first_part = trace();
-  const fs::path runner_results = fs::path(dir.path()) / "run/runs/12.4/GPU-fake-0/results.csv";
+  const fs::path runner_results = fs::path(dir.path()) / "run/runs/12.4/GPU-fake-0/process-1/results.csv";
   const auto ended_before = ended_case_ids(runner_results.string());
   const auto ended_before_13 =
-      ended_case_ids((fs::path(dir.path()) / "run/runs/13.0/GPU-fake-0/results.csv").string());
+      ended_case_ids((fs::path(dir.path()) / "run/runs/13.0/GPU-fake-0/process-1/results.csv").string());
   ASSERT_GE(ended_before.size() + ended_before_13.size(), 3u);
 
   const run_folder folder = run_folder::open(dir / "run");
@@ -329,7 +343,7 @@ TEST_F(orchestrator_fixture, a_row_half_written_by_a_killed_runner_is_dropped_an
   const run_folder folder = run_folder::create(dir / "run");
   recording_observer first;
   run(r, folder, first);
-  const fs::path runner_results = folder.runner_path("12.4", "GPU-fake-0") / "results.csv";
+  const fs::path runner_results = folder.runner_path("12.4", "GPU-fake-0", 0) / "results.csv";
   std::string text;
   {
     std::ifstream in(runner_results);
@@ -358,6 +372,54 @@ TEST_F(orchestrator_fixture, toolkits_take_turns_in_rotating_rounds_on_one_gpu) 
   for (const auto& line : trace()) order.push_back(line.substr(0, line.find(' ')) + line.substr(line.rfind('=')));
   EXPECT_EQ(order, (std::vector<std::string>{"11.8=1", "11.8=2", "12.4=1", "12.4=2", "12.4=3", "12.4=4", "11.8=3",
                                              "11.8=4"}));
+}
+
+TEST_F(orchestrator_fixture, a_case_measured_in_several_processes_is_one_row_timed_alike_in_each) {
+  const std::vector<std::string> ids{"gemm/fake/ok/fp32/m=1", "gemm/fake/ok/fp32/m=2", "gemm/fake/crash/fp32/m=3"};
+  auto r = request({"12.4"}, ids);
+  r.processes = 3;
+  r.placements_per_process = 2;
+  const scoped_env random_launches("FAKE_RUNNER_RANDOM_LAUNCHES", "1");
+  const run_folder folder = run_folder::create(dir / "run");
+  recording_observer observer;
+  const run_outcome outcome = run(r, folder, observer);
+  EXPECT_EQ(outcome.total_cases, 9u);
+  EXPECT_EQ(observer.ended.size(), 9u);
+
+  // Each process ran every case, one pass after the other.
+  std::vector<std::string> begun;
+  for (const auto& line : trace()) begun.push_back(line.substr(line.rfind('=') + 1));
+  EXPECT_EQ(begun, (std::vector<std::string>{"1", "2", "3", "1", "2", "3", "1", "2", "3"}));
+
+  // The later processes time each case with the first one's launches per sample.
+  const fs::path first = folder.runner_path("12.4", "GPU-fake-0", 0);
+  const csv_table first_rows = read_csv_table((first / "results.csv").string());
+  for (int process = 1; process < 3; ++process) {
+    const fs::path later = folder.runner_path("12.4", "GPU-fake-0", process);
+    const csv_table rows = read_csv_table((later / "results.csv").string());
+    ASSERT_EQ(rows.rows.size(), 3u);
+    for (std::size_t i = 0; i < 2; ++i)
+      EXPECT_EQ(rows.rows[i][rows.column("launches_per_sample")],
+                first_rows.rows[i][first_rows.column("launches_per_sample")])
+          << "process " << process + 1 << ", " << ids[i];
+    std::ifstream cases(later / "cases.txt");
+    std::string line;
+    std::getline(cases, line);
+    EXPECT_EQ(line.rfind(ids[0] + " launches_per_sample=", 0), 0u) << line;
+  }
+
+  // One row a case, its samples from every process, each process's placements after the previous one's.
+  const csv_table table = read_csv_table((folder.path() / "results.csv").string());
+  ASSERT_EQ(table.rows.size(), 3u);
+  EXPECT_EQ(table.rows[0][table.column("samples")], "18");
+  EXPECT_EQ(table.rows[2][table.column("status")], "crashed");
+  EXPECT_EQ(table.rows[2][table.column("reason")].rfind("process 1 of 3: runner killed by SIGSEGV", 0), 0u)
+      << table.rows[2][table.column("reason")];
+  const csv_table samples = read_csv_table((folder.path() / "samples.csv").string());
+  std::map<std::string, std::set<std::string>> placements;
+  for (const auto& row : samples.rows) placements[row[samples.column("case_id")]].insert(row[samples.column("placement")]);
+  EXPECT_EQ(placements[ids[0]], (std::set<std::string>{"0", "1", "2", "3", "4", "5"}));
+  EXPECT_EQ(placements.count(ids[2]), 0u);
 }
 
 TEST_F(orchestrator_fixture, rows_it_writes_itself_give_each_gpu_its_nvml_index) {
@@ -456,9 +518,19 @@ TEST(run_folder, the_manifest_round_trips_and_a_missing_key_is_named) {
   m.suite_files = {{"/s/gemm_quick.csv", "abc", 10}};
   m.shard = {2, 4};
   m.status_counts = {{"passed", 9}, {"crashed", 1}};
+  m.processes = 4;
+  m.placements_per_process = 2;
   const run_manifest back = manifest_from_json(manifest_to_json(m), "manifest.json");
   EXPECT_EQ(manifest_to_json(back), manifest_to_json(m));
+  EXPECT_EQ(back.processes, 4);
+  EXPECT_EQ(back.placements_per_process, 2);
   auto json = manifest_to_json(m);
+  // A manifest from before --processes: one process of the runner's 8 placements.
+  json.erase("processes");
+  json.erase("placements_per_process");
+  const run_manifest older = manifest_from_json(json, "manifest.json");
+  EXPECT_EQ(older.processes, 1);
+  EXPECT_EQ(older.placements_per_process, 8);
   json.erase("suite");
   try {
     manifest_from_json(json, "x/manifest.json");
@@ -551,7 +623,7 @@ TEST_F(bench_cli, a_run_writes_results_samples_runner_folders_and_a_manifest) {
   EXPECT_NE(result.output.find("results:  out/results.csv"), std::string::npos) << result.output;
   EXPECT_EQ(results(dir / "out").size(), 14u);
   for (const char* file : {"results.csv", "samples.csv", "runner.log", "cases.txt"})
-    EXPECT_TRUE(fs::exists(dir / ("out/runs/13.0/GPU-fake-0/" + std::string(file)))) << file;
+    EXPECT_TRUE(fs::exists(dir / ("out/runs/13.0/GPU-fake-0/process-1/" + std::string(file)))) << file;
 
   const run_manifest manifest = read_manifest(dir / "out/manifest.json");
   EXPECT_EQ(manifest.state, "finished");
@@ -636,7 +708,7 @@ TEST_F(bench_cli, an_interrupted_run_resumes_where_it_stopped_and_a_held_folder_
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_EQ(read_manifest(dir / "out/manifest.json").state, "interrupted");
-  const auto ended_before = ended_case_ids(dir / "out/runs/12.4/GPU-fake-0/results.csv");
+  const auto ended_before = ended_case_ids(dir / "out/runs/12.4/GPU-fake-0/process-1/results.csv");
   ASSERT_FALSE(ended_before.empty());
 
   {
@@ -652,7 +724,8 @@ TEST_F(bench_cli, an_interrupted_run_resumes_where_it_stopped_and_a_held_folder_
   EXPECT_EQ(results(dir / "out").size(), 14u);
   std::map<std::string, int> begun;
   for (const auto& line : trace()) ++begun[line];
-  for (const auto& id : ended_before) EXPECT_EQ(begun["12.4 GPU-fake-0 " + id], 1) << id << " ran again";
+  // Once in each of the run's four processes (bench run's default), not again in the first.
+  for (const auto& id : ended_before) EXPECT_EQ(begun["12.4 GPU-fake-0 " + id], 4) << id << " ran again";
   EXPECT_EQ(read_manifest(dir / "out/manifest.json").state, "finished");
 }
 
