@@ -22,7 +22,7 @@ std::string progress_line(const progress_counts& counts, std::chrono::seconds el
     const std::size_t filled = counts.total == 0 ? bar_width : counts.ended * bar_width / counts.total;
     line = "[" + std::string(filled, '#') + std::string(bar_width - filled, '.') + "] ";
   }
-  line += std::to_string(counts.ended) + "/" + std::to_string(counts.total) + " cases";
+  line += std::to_string(counts.ended) + "/" + std::to_string(counts.total) + " case runs";
   for (const auto& [status, count] : counts.by_status) line += "  " + std::string(to_string(status)) + " " + std::to_string(count);
   line += "  elapsed " + format_duration(elapsed);
   const std::size_t done_here = counts.ended - counts.resumed;
@@ -41,7 +41,7 @@ void progress_display::planned(std::size_t total_cases, std::size_t already_ende
   counts_.ended = already_ended;
   counts_.resumed = already_ended;
   start_ = std::chrono::steady_clock::now();
-  if (already_ended > 0) out_ << already_ended << " of " << total_cases << " cases had ended before; resuming\n";
+  if (already_ended > 0) out_ << already_ended << " of " << total_cases << " case runs had ended before; resuming\n";
   draw(true);
 }
 

@@ -214,7 +214,7 @@ TEST(progress_line, shows_counts_statuses_elapsed_and_eta) {
   counts.by_status[case_status::passed] = 19;
   counts.by_status[case_status::crashed] = 1;
   EXPECT_EQ(progress_line(counts, std::chrono::seconds(40), 10),
-            "[###.......] 30/100 cases  passed 19  crashed 1  elapsed 40 s  ETA 2 min 20 s");
+            "[###.......] 30/100 case runs  passed 19  crashed 1  elapsed 40 s  ETA 2 min 20 s");
   EXPECT_EQ(format_duration(std::chrono::seconds(3725)), "1 h 02 min");
 }
 
