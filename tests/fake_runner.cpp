@@ -4,6 +4,7 @@
 //   crash  raises SIGSEGV          abort   calls abort()
 //   hang   sleeps until killed     oom     records out_of_memory and goes on
 //   sticky prints a sticky CUDA error and exits with status 1
+//   torn   writes its samples, then raises SIGSEGV before its results row
 // The toolkit is read from the folder it is started from (.../cuda-12.4/bench-runner), as bench build lays out.
 // FAKE_RUNNER_TRACE=FILE appends "toolkit gpu case_id" at every begin; FAKE_RUNNER_START_FAILURE=1 makes it exit
 // before its first case, as a runner missing a library would; FAKE_RUNNER_CASE_MS=N makes each case take N ms.
@@ -211,6 +212,7 @@ int main(int argc, char** argv) {
       for (int s = 0; s < 3 * opt.placements; ++s)
         samples.append(
             cubench::samples_row({opt.run_id, id, toolkit, gpu, s, median * (0.99 + 0.01 * (s % 3)), s / 3}));
+      if (has(id, "torn")) std::raise(SIGSEGV);
     }
     results.append(cubench::results_row(row));
     protocol("end " + id + " " + std::string(cubench::to_string(row.status)));

@@ -256,6 +256,25 @@ TEST_F(orchestrator_fixture, crashes_aborts_and_sticky_errors_are_isolated_and_t
   EXPECT_EQ((*crashed)[table.column("run_id")], "test-run");
 }
 
+TEST_F(orchestrator_fixture, samples_a_runner_wrote_before_dying_in_a_case_are_dropped) {
+  const std::vector<std::string> ids{"gemm/fake/ok/fp32/m=1", "gemm/fake/torn/fp32/m=2", "gemm/fake/ok/fp32/m=3"};
+  const auto r = request({"12.4"}, ids);
+  const run_folder folder = run_folder::create(dir / "run");
+  recording_observer observer;
+  run(r, folder, observer);
+  const auto rows = results(folder.path());
+  EXPECT_EQ(rows.at("12.4 GPU-fake-0 " + ids[1]).first, "crashed");
+  EXPECT_EQ(rows.at("12.4 GPU-fake-0 " + ids[2]).first, "passed");
+  const std::vector<fs::path> samples_files{folder.samples_path(),
+                                            folder.runner_path("12.4", "GPU-fake-0", 0) / "samples.csv"};
+  for (const auto& samples_path : samples_files) {
+    const csv_table samples = read_csv_table(samples_path.string());
+    std::map<std::string, int> per_case;
+    for (const auto& row : samples.rows) ++per_case[row[samples.column("case_id")]];
+    EXPECT_EQ(per_case, (std::map<std::string, int>{{ids[0], 24}, {ids[2], 24}})) << samples_path;  // 8 placements of 3
+  }
+}
+
 TEST_F(orchestrator_fixture, a_hang_is_timed_out_by_the_watchdog_and_the_run_goes_on) {
   const std::vector<std::string> ids{"gemm/fake/ok/fp32/m=1", "gemm/fake/hang/fp32/m=2", "gemm/fake/ok/fp32/m=3"};
   auto r = request({"12.4"}, ids);
