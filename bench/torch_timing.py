@@ -1,10 +1,11 @@
 """Cold timing of one PyTorch operation with CUDA events, the way bench-runner times a case, for the torch scripts.
 
-After five warm-up calls and five more that time the host's enqueueing of a sample (hidden from then on behind a
-GPU sleep), 0.2 s of samples are taken and dropped (clocks settle, as the runner's --settle-s); then each sample
-follows an L2 flush (a write of an L2-sized buffer), for at least 0.5 s and ten samples, until the
-median's 95% interval (the wider of the order-statistics and the batch-means interval, as bench/stopping_rule.cpp)
-is within 0.5%, or 1 s has passed (the runner's --time-cap-s).
+After five warm-up calls and five more that time the host's enqueueing of a sample, 0.2 s of samples are taken and
+dropped (clocks settle, as the runner's --settle-s); then each sample follows an L2 flush (a write of an L2-sized
+buffer), for at least 0.5 s and ten samples, until the median's 95% interval (the wider of the order-statistics and
+the batch-means interval, as bench/stopping_rule.cpp) is within 0.5%, or 1 s has passed (the runner's
+--time-cap-s). The host's enqueueing is kept out of the samples either behind a GPU sleep before each sample, or,
+for an operation much longer than its enqueueing, by enqueueing each sample while the GPU runs the one before.
 """
 import math
 import statistics
@@ -56,9 +57,16 @@ def sleep_cycles_per_ms():
     return 1_000_000 / start.elapsed_time(stop)
 
 
-def time_cold(operation, flush):
-    """Median milliseconds of operation() over cold samples, and how many samples were taken."""
-    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+def time_cold(operation, flush, ahead=False):
+    """Median milliseconds of operation() over cold samples, and how many samples were taken.
+
+    ahead=False: the GPU sleeps while the host enqueues each sample, as the runner holds its stream with a blocking
+    kernel. ahead=True: each sample is enqueued while the GPU runs the previous one and read after, so that the GPU
+    does not wait for the host between samples; right only where the operation takes much longer than its
+    enqueueing (a GEMM of milliseconds), else the host falls behind and its time enters the samples.
+    """
+    pairs = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(2)]
+    start, stop = pairs[0]
     for _ in range(5):
         operation()
     torch.cuda.synchronize()
@@ -76,16 +84,33 @@ def time_cold(operation, flush):
         stop.record()
         enqueue_s.append(time.perf_counter() - began)
         stop.synchronize()
-    hold_cycles = int(sleep_cycles_per_ms() * max(2 * statistics.median(enqueue_s) * 1e3, 0.05))
+    hold_cycles = 0 if ahead else int(sleep_cycles_per_ms() * max(2 * statistics.median(enqueue_s) * 1e3, 0.05))
+
+    def enqueue(pair):
+        if hold_cycles:
+            torch.cuda._sleep(hold_cycles)
+        flush.zero_()
+        pair[0].record()
+        operation()
+        pair[1].record()
+
+    def read(pair):
+        pair[1].synchronize()
+        return pair[0].elapsed_time(pair[1])
+
+    issued = 0
 
     def sample():
-        torch.cuda._sleep(hold_cycles)
-        flush.zero_()
-        start.record()
-        operation()
-        stop.record()
-        stop.synchronize()
-        return start.elapsed_time(stop)
+        nonlocal issued
+        if not ahead:
+            enqueue(pairs[0])
+            return read(pairs[0])
+        if issued == 0:
+            enqueue(pairs[0])
+            issued = 1
+        enqueue(pairs[issued % 2])
+        issued += 1
+        return read(pairs[issued % 2])
 
     settle_began = time.monotonic()
     while time.monotonic() - settle_began < 0.2:
@@ -101,4 +126,5 @@ def time_cold(operation, flush):
             width = max(median_interval_width(samples), 2 * batch_means_half_width(samples) / statistics.median(samples))
             if width < 0.005:
                 break
+    torch.cuda.synchronize()
     return statistics.median(samples), len(samples)
