@@ -25,7 +25,8 @@ struct joined_case {
 /// Joins the rows of one case (same run, toolkit and GPU), given in the order the processes ran:
 /// - samples: every process's, in that order, sample_index from 0; placements renumbered so that each process's
 ///   placements follow the previous process's (process 1's 0 and 1, process 2's 2 and 3, ...);
-/// - timing: summarize_placements over all placements (count, median, interval, ...), throughput from it; timing
+/// - timing: summarize_placements over all placements (count, median, interval, ...), the interval widened where
+///   wider to Student's t over the processes' medians (the independent units), throughput from it; timing
 ///   mode, launches per sample and cache mode from the first process that measured, stop reason the first that is
 ///   not `converged`;
 /// - status: the most severe of the processes' (a case that crashed or was incorrect in one process is that), its

@@ -45,11 +45,14 @@ double placement_half_width(const std::vector<std::vector<double>>& placements) 
 
 sample_summary summarize_placements(const std::vector<std::vector<double>>& placements) {
   sample_summary s = summarize_samples(pooled(placements));
-  const double half_width = placement_half_width(placements);
+  widen_interval(s, placement_half_width(placements));
+  return s;
+}
+
+void widen_interval(sample_summary& s, double half_width) {
   s.ci_low = std::min(s.ci_low, s.median - half_width);
   s.ci_high = std::max(s.ci_high, s.median + half_width);
   s.noise_rel = s.median > 0.0 ? (s.ci_high - s.ci_low) / s.median : 0.0;
-  return s;
 }
 
 stopping_params placement_share(const stopping_params& params, int placements) {

@@ -36,12 +36,16 @@ double batch_means_half_width(const std::vector<double>& samples);
 
 /// Half-width of the 95% interval of the mean of the placements' medians (Student's t over them): each placement holds
 /// the samples of one allocation of a case's buffers, whose position in memory can move a kernel's time by more than
-/// the samples of one allocation show. 0 for fewer than two placements.
+/// the samples of one allocation show. Any grouping of samples into independent units will do (bench run passes the
+/// samples of each runner process). 0 for fewer than two groups.
 double placement_half_width(const std::vector<std::vector<double>>& placements);
 
 /// Summarizes the samples of every placement together, in the order given; the interval widens, where that is wider,
 /// to the placements' interval around the median.
 sample_summary summarize_placements(const std::vector<std::vector<double>>& placements);
+
+/// Widens the summary's interval, where that is wider, to median +- half_width, and recomputes noise_rel.
+void widen_interval(sample_summary& summary, double half_width);
 
 /// Why sampling stopped, or that it goes on.
 enum class stop_reason { keep_going, converged, time_cap, sample_cap };

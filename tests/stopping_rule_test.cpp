@@ -107,6 +107,21 @@ TEST(summarize_placements, widens_the_interval_to_the_spread_between_placements)
   EXPECT_NEAR(s.noise_rel, (s.ci_high - s.ci_low) / s.median, 1e-12);
 }
 
+TEST(widen_interval, widens_only_where_wider_and_keeps_noise_rel_in_step) {
+  sample_summary s;
+  s.median = 2.0;
+  s.ci_low = 1.9;
+  s.ci_high = 2.2;
+  widen_interval(s, 0.05);
+  EXPECT_DOUBLE_EQ(s.ci_low, 1.9);
+  EXPECT_DOUBLE_EQ(s.ci_high, 2.2);
+  EXPECT_NEAR(s.noise_rel, 0.15, 1e-12);
+  widen_interval(s, 0.25);
+  EXPECT_DOUBLE_EQ(s.ci_low, 1.75);
+  EXPECT_DOUBLE_EQ(s.ci_high, 2.25);
+  EXPECT_NEAR(s.noise_rel, 0.25, 1e-12);
+}
+
 TEST(placement_share, divides_time_and_the_sample_cap_but_not_the_minimum) {
   stopping_params params;
   const stopping_params share = placement_share(params, 4);
