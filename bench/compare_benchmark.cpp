@@ -23,6 +23,7 @@
 #include "report_writer.hpp"
 #include "results_reader.hpp"
 #include "statistics.hpp"
+#include "stopping_rule.hpp"
 
 namespace {
 
@@ -263,13 +264,31 @@ int placement_quality(int trials) {
     }
   }
 
-  // A level per process (cuSPARSE's on the H100): 8 placements a side, spread over more processes.
+  // A level per process (cuSPARSE's on the H100): 8 placements a side, spread over more processes. Besides the
+  // verdicts, how often an A/A pair's row intervals fail to overlap, with the interval over the placements' medians
+  // and with it widened over the processes' medians (bench run's join); two calibrated 95% intervals around the
+  // same value fail to overlap about 0.56% of the time.
   const placement_model per_process{"one level per process, 1%", 3, 0.01};
   std::printf("\n%s, 8 placements a side over several processes, decided on the placements' medians\n",
               per_process.name);
-  std::printf("%10s %22s %14s %14s\n", "processes", "placements a process", "A/A flagged", "5% flagged");
+  std::printf("%10s %22s %14s %14s %18s %18s\n", "processes", "placements a process", "A/A flagged", "5% flagged",
+              "A/A apart, plac.", "A/A apart, proc.");
+  const auto row_intervals = [](const std::vector<std::vector<double>>& groups, int processes) {
+    const sample_summary by_placements = summarize_placements(groups);
+    std::vector<std::vector<double>> process_samples(static_cast<std::size_t>(processes));
+    const std::size_t per_process_groups = groups.size() / static_cast<std::size_t>(processes);
+    for (std::size_t g = 0; g < groups.size(); ++g)
+      process_samples[g / per_process_groups].insert(process_samples[g / per_process_groups].end(), groups[g].begin(),
+                                                     groups[g].end());
+    sample_summary by_processes = by_placements;
+    widen_interval(by_processes, placement_half_width(process_samples));
+    return std::pair<sample_summary, sample_summary>{by_placements, by_processes};
+  };
+  const auto apart = [](const sample_summary& a, const sample_summary& b) {
+    return a.ci_high < b.ci_low || b.ci_high < a.ci_low;
+  };
   for (const int processes : {1, 2, 4, 8}) {
-    int aa = 0, slow = 0;
+    int aa = 0, slow = 0, apart_placements = 0, apart_processes = 0;
     for (int t = 0; t < trials; ++t) {
       const double median_ms = 0.05 * std::exp(std::uniform_real_distribution<double>(0.0, 5.0)(rng));
       const auto base = per_process.draw(rng, median_ms, 8, per_placement, processes);
@@ -278,9 +297,13 @@ int placement_quality(int trials) {
       const time_verdict verdict = compare_placements(base, same, options).verdict;
       if (verdict == time_verdict::slower || verdict == time_verdict::faster) ++aa;
       if (compare_placements(base, slowed, options).verdict == time_verdict::slower) ++slow;
+      const auto base_rows = row_intervals(base, processes);
+      const auto same_rows = row_intervals(same, processes);
+      apart_placements += apart(base_rows.first, same_rows.first);
+      apart_processes += apart(base_rows.second, same_rows.second);
     }
-    std::printf("%10d %22d %13.2f%% %13.2f%%\n", processes, 8 / processes, 100.0 * aa / trials,
-                100.0 * slow / trials);
+    std::printf("%10d %22d %13.2f%% %13.2f%% %17.2f%% %17.2f%%\n", processes, 8 / processes, 100.0 * aa / trials,
+                100.0 * slow / trials, 100.0 * apart_placements / trials, 100.0 * apart_processes / trials);
   }
   return 0;
 }
