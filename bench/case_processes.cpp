@@ -11,6 +11,7 @@
 #include "stopping_rule.hpp"
 #include "text_join.hpp"
 #include "timing_columns.hpp"
+#include "version_parsing.hpp"
 
 namespace cubench {
 namespace {
@@ -25,16 +26,10 @@ void keep_smaller(std::optional<T>& into, const std::optional<T>& value) {
   if (value && (!into || *value < *into)) into = value;
 }
 
-// The distinct parts of " | "- or '|'-separated lists, in order of first appearance.
-void add_parts(std::vector<std::string>& parts, const std::string& list, const std::string& separator) {
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    auto end = list.find(separator, start);
-    if (end == std::string::npos) end = list.size();
-    const std::string part = list.substr(start, end - start);
-    if (!part.empty() && std::find(parts.begin(), parts.end(), part) == parts.end()) parts.push_back(part);
-    start = end + separator.size();
-  }
+// Adds the parts of a '|'-separated list (algorithms " | ", throttle reasons "|") that `parts` lacks, in order.
+void add_parts(std::vector<std::string>& parts, const std::string& list) {
+  for (auto& part : split_list(list, '|'))
+    if (!part.empty() && std::find(parts.begin(), parts.end(), part) == parts.end()) parts.push_back(std::move(part));
 }
 
 std::string process_name(std::size_t index, std::size_t count) {
@@ -113,25 +108,24 @@ joined_case join_processes(const std::vector<process_row>& rows) {
       if (r.stop_reason == "converged" && row.stop_reason != "converged") r.stop_reason = row.stop_reason;
     }
     if (row.first_call_ms) first_calls.push_back(*row.first_call_ms);
-    add_parts(algorithms, row.algorithm, " | ");
-    add_parts(throttle_reasons, row.throttle_reasons, "|");
-    if (i != first_measured.value_or(worst)) {
-      keep_larger(r.norm_rel_err, row.norm_rel_err);
-      keep_larger(r.max_abs_err, row.max_abs_err);
-      keep_larger(r.max_rel_err, row.max_rel_err);
-      keep_larger(r.nan_count, row.nan_count);
-      keep_larger(r.inf_count, row.inf_count);
-      keep_larger(r.unwritten_count, row.unwritten_count);
-      keep_smaller(r.sm_clock_mhz, row.sm_clock_mhz);
-      keep_larger(r.sm_clock_max_mhz, row.sm_clock_max_mhz);
-      keep_larger(r.temperature_c, row.temperature_c);
-      keep_larger(r.power_w, row.power_w);
-      if (row.clock_flag) r.clock_flag = r.clock_flag.value_or(false) || *row.clock_flag;
-      if (row.launches_per_sample && r.launches_per_sample && *row.launches_per_sample != *r.launches_per_sample)
-        r.reason += std::string(r.reason.empty() ? "" : "; ") + process_name(i, rows.size()) + " timed " +
-                    std::to_string(*row.launches_per_sample) + " launch(es) a sample (" + row.timing_mode +
-                    "), the row's mode is the first's";
-    }
+    add_parts(algorithms, row.algorithm);
+    add_parts(throttle_reasons, row.throttle_reasons);
+    // r starts as one of the rows, which these leave as it is.
+    keep_larger(r.norm_rel_err, row.norm_rel_err);
+    keep_larger(r.max_abs_err, row.max_abs_err);
+    keep_larger(r.max_rel_err, row.max_rel_err);
+    keep_larger(r.nan_count, row.nan_count);
+    keep_larger(r.inf_count, row.inf_count);
+    keep_larger(r.unwritten_count, row.unwritten_count);
+    keep_smaller(r.sm_clock_mhz, row.sm_clock_mhz);
+    keep_larger(r.sm_clock_max_mhz, row.sm_clock_max_mhz);
+    keep_larger(r.temperature_c, row.temperature_c);
+    keep_larger(r.power_w, row.power_w);
+    if (row.clock_flag) r.clock_flag = r.clock_flag.value_or(false) || *row.clock_flag;
+    if (row.launches_per_sample && r.launches_per_sample && *row.launches_per_sample != *r.launches_per_sample)
+      r.reason += std::string(r.reason.empty() ? "" : "; ") + process_name(i, rows.size()) + " timed " +
+                  std::to_string(*row.launches_per_sample) + " launch(es) a sample (" + row.timing_mode +
+                  "), the row's mode is the first's";
     // A verified output without a hash is one whose bits changed between launches in its process (docs/runner.md).
     if (row.norm_rel_err) {
       if (row.output_hash.empty()) unhashed_output = true;

@@ -695,25 +695,32 @@ time_verdict decide_time(double p_value, const ratio_interval& interval, const c
   return interval.low >= lower && interval.high <= upper ? time_verdict::same : time_verdict::ambiguous;
 }
 
-}  // namespace
-
-time_comparison compare_samples(const std::vector<double>& baseline, const std::vector<double>& candidate,
-                                const compare_options& options, std::uint64_t seed) {
+// A test's outcome on both sides' samples: their counts and medians, the ratio with its interval, p and the verdict.
+time_comparison tested(time_method method, const std::vector<double>& baseline, const std::vector<double>& candidate,
+                       const ratio_interval& interval, double p_value, const compare_options& options) {
   time_comparison t;
+  t.method = method;
   t.baseline_samples = baseline.size();
   t.candidate_samples = candidate.size();
-  const auto test = mann_whitney_u(candidate, baseline);
-  const auto interval = median_ratio_bootstrap(baseline, candidate, seed, options.bootstrap_resamples);
-  t.method = test.exact ? time_method::u_test_exact : time_method::u_test_normal;
   t.baseline_median_ms = median(baseline);
   t.candidate_median_ms = median(candidate);
   t.ratio = interval.ratio;
   t.ratio_low = interval.low;
   t.ratio_high = interval.high;
-  t.p_value = test.p_value;
-  t.u = test.u;
+  t.p_value = p_value;
+  t.verdict = decide_time(p_value, interval, options);
+  return t;
+}
 
-  t.verdict = decide_time(test.p_value, interval, options);
+}  // namespace
+
+time_comparison compare_samples(const std::vector<double>& baseline, const std::vector<double>& candidate,
+                                const compare_options& options, std::uint64_t seed) {
+  const auto test = mann_whitney_u(candidate, baseline);
+  const auto interval = median_ratio_bootstrap(baseline, candidate, seed, options.bootstrap_resamples);
+  time_comparison t = tested(test.exact ? time_method::u_test_exact : time_method::u_test_normal, baseline, candidate,
+                             interval, test.p_value, options);
+  t.u = test.u;
   return t;
 }
 
@@ -727,20 +734,10 @@ time_comparison compare_placements(const std::vector<std::vector<double>>& basel
   const welch_result test = welch_t_test(log_medians(candidate), log_medians(baseline));
   const ratio_interval interval{std::exp(test.difference), std::exp(test.difference - test.half_width),
                                 std::exp(test.difference + test.half_width)};
-  time_comparison t;
-  t.method = time_method::welch_placements;
+  time_comparison t =
+      tested(time_method::welch_placements, pooled(baseline), pooled(candidate), interval, test.p_value, options);
   t.baseline_placements = baseline.size();
   t.candidate_placements = candidate.size();
-  const std::vector<double> base_all = pooled(baseline), cand_all = pooled(candidate);
-  t.baseline_samples = base_all.size();
-  t.candidate_samples = cand_all.size();
-  t.baseline_median_ms = median(base_all);
-  t.candidate_median_ms = median(cand_all);
-  t.ratio = interval.ratio;
-  t.ratio_low = interval.low;
-  t.ratio_high = interval.high;
-  t.p_value = test.p_value;
-  t.verdict = decide_time(test.p_value, interval, options);
   return t;
 }
 

@@ -63,14 +63,8 @@ void drop_orphan_samples(const fs::path& dir) {
 std::map<std::string, int> launches_per_case(const fs::path& results_csv) {
   std::map<std::string, int> launches;
   if (!fs::exists(results_csv)) return launches;
-  const csv_table table = read_csv_table(results_csv.string());
-  const std::size_t case_column = table.require_column("case_id");
-  const std::size_t launches_column = table.require_column("launches_per_sample");
-  for (const auto& row : table.rows) {
-    char* end = nullptr;
-    const long value = std::strtol(row[launches_column].c_str(), &end, 10);
-    if (value > 0 && end != nullptr && *end == '\0') launches[row[case_column]] = static_cast<int>(value);
-  }
+  for (const auto& record : read_results_csv(results_csv.string()).records)
+    if (record.launches_per_sample) launches[record.case_id] = *record.launches_per_sample;
   return launches;
 }
 

@@ -85,11 +85,11 @@ std::optional<nvcc_version> parse_nvcc_version(std::string_view output, std::str
   return std::nullopt;
 }
 
-std::vector<std::string> split_list(std::string_view text) {
+std::vector<std::string> split_list(std::string_view text, char separator) {
   std::vector<std::string> items;
   std::size_t start = 0;
   while (start <= text.size()) {
-    std::size_t end = text.find(',', start);
+    std::size_t end = text.find(separator, start);
     if (end == std::string_view::npos) end = text.size();
     items.emplace_back(trim(text.substr(start, end - start)));
     start = end + 1;

@@ -42,7 +42,7 @@ struct nvcc_version {
 /// Finds "release X.Y, VX.Y.Z" in nvcc --version output; on failure `error` says what was found instead.
 std::optional<nvcc_version> parse_nvcc_version(std::string_view output, std::string& error);
 
-/// Splits a comma-separated list, trimming blanks around each item.
-std::vector<std::string> split_list(std::string_view text);
+/// Splits a list at `separator` (a comma unless given), trimming blanks around each item.
+std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
 }  // namespace cubench

@@ -123,6 +123,13 @@ TEST(parse_version, orders_by_major_then_minor) {
   EXPECT_FALSE(major_minor_less(*parse_version("12.4.99"), *parse_version("12.4.1")));
 }
 
+TEST(split_list, splits_at_the_separator_and_trims_blanks) {
+  EXPECT_EQ(split_list(" 11.8, 12.4 ,13.0"), (std::vector<std::string>{"11.8", "12.4", "13.0"}));
+  EXPECT_EQ(split_list("algo=1 | algo=2", '|'), (std::vector<std::string>{"algo=1", "algo=2"}));
+  EXPECT_EQ(split_list("sw_power_cap|hw_slowdown", '|'), (std::vector<std::string>{"sw_power_cap", "hw_slowdown"}));
+  EXPECT_EQ(split_list(""), (std::vector<std::string>{""}));
+}
+
 TEST(parse_nvcc_version, reads_release_and_full_version) {
   std::string error;
   const auto version = parse_nvcc_version(
